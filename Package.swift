@@ -1,0 +1,66 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "pybak",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "pybak", targets: ["pybak"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: [
+        // C libraries: a module map and a shim header each, nothing else.
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        // POSIX calls Swift cannot reach directly (renameat2, syncfs, variadic open, S_IS* macros).
+        .systemLibrary(name: "CSystem"),
+
+        // The shared model: policy, durations, globs, naming, errors.
+        .target(
+            name: "PyBakCore",
+            dependencies: [
+                .product(name: "Yams", package: "Yams")
+            ]
+        ),
+        // Streams: gzip (zlib) and SHA-256 (OpenSSL).
+        .target(name: "Archive", dependencies: ["CZlib", "COpenSSL"]),
+        // The catalog protocol and its SQLite implementation.
+        .target(
+            name: "Catalog",
+            dependencies: [
+                "CSQLite", "PyBakCore",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // One pass: scan -> plan -> compress -> commit -> report.
+        .target(
+            name: "BackupPipeline",
+            dependencies: [
+                "Archive", "Catalog", "PyBakCore", "CSystem",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The executable: wires everything, one file per subcommand.
+        .executableTarget(
+            name: "pybak",
+            dependencies: [
+                "BackupPipeline", "Catalog", "PyBakCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+
+        .testTarget(name: "PyBakCoreTests", dependencies: ["PyBakCore"]),
+        .testTarget(name: "ArchiveTests", dependencies: ["Archive"]),
+        .testTarget(name: "CatalogTests", dependencies: ["Catalog"]),
+        .testTarget(name: "BackupPipelineTests", dependencies: ["BackupPipeline", "Catalog", "Archive"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

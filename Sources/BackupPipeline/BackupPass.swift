@@ -1,0 +1,244 @@
+import Catalog
+import Foundation
+import Logging
+import PyBakCore
+import Synchronization
+
+/// One backup pass over a source folder: scan -> plan -> compress (N in parallel) -> commit -> report.
+public final class BackupPass {
+    private let settings: PassSettings
+    private let catalog: any Catalog
+    private let trigger: RunTrigger
+    private let opener: any SourceOpener
+    private let cancellation: CancellationFlag
+    private let progress: PassProgress?
+    private let logBuffer: CatalogLogBuffer?
+    private var logger: Logger
+
+    /// Files committed per catalog transaction (and per sync of the destination), at most.
+    static let batchSize = 512
+    /// Seconds a finished file waits at most before its batch is committed.
+    static let batchMaxWait = 2.0
+
+    /// Prepares a pass.
+    /// - Parameters:
+    ///   - settings: resolved settings.
+    ///   - catalog: an open, migrated catalog.
+    ///   - logger: the pass adds `policy.name` and `run.id` metadata.
+    ///   - trigger: how the pass was started.
+    ///   - opener: how sources are opened (tests inject faults here).
+    ///   - cancellation: raised to stop after the files in flight.
+    ///   - progress: live counters for a progress line.
+    ///   - logBuffer: log records to write to the catalog after each batch.
+    public init(
+        settings: PassSettings, catalog: any Catalog, logger: Logger, trigger: RunTrigger = .manual,
+        opener: any SourceOpener = POSIXSourceOpener(), cancellation: CancellationFlag = CancellationFlag(), progress: PassProgress? = nil,
+        logBuffer: CatalogLogBuffer? = nil
+    ) {
+        self.logBuffer = logBuffer
+        self.settings = settings
+        self.catalog = catalog
+        self.logger = logger
+        self.trigger = trigger
+        self.opener = opener
+        self.cancellation = cancellation
+        self.progress = progress
+        self.logger[metadataKey: "policy.name"] = "\(settings.policyName)"
+    }
+
+    /// Checks the source and destination folders and creates the destination's state folders.
+    /// - Throws: `PyBakError` naming the folder and what to do.
+    public static func prepareDestination(_ settings: PassSettings) throws {
+        try PassPreflight.check(settings)
+    }
+
+    /// Takes the destination's lock and runs the pass. The caller has called `prepareDestination` and opened the catalog.
+    /// - Returns: what the pass did; failures of single files are in the counts, not thrown.
+    /// - Throws: `PyBakError` when the pass cannot start (busy, catalog down).
+    public func run() throws -> PassResult {
+        let started = WallClock.now()
+        let startedMonotonic = WallClock.monotonic()
+        let lock = try DestinationLock(destination: settings.destinationDir)
+        defer { withExtendedLifetime(lock) {} }
+
+        let stamp = PassStamp(epochSeconds: Int(started))
+        let runId: Int64
+        let abandonedRuns: Int
+        do {
+            // Runs still "running" belong to passes that died: this one holds the lock now.
+            abandonedRuns = try catalog.failAbandonedRuns(policy: settings.policyName, finishedAt: WallClock.iso8601(started))
+            runId = try catalog.startRun(policy: settings.policyName, trigger: trigger, passStamp: stamp.compact, startedAt: WallClock.iso8601(started), host: Self.hostName)
+        } catch {
+            throw PyBakError(.catalog, "\(error)")
+        }
+        logger[metadataKey: "run.id"] = "\(runId)"
+        logger.info("pass started", metadata: [
+            "source": "\(settings.sourceDir)", "destination": "\(settings.destinationDir)", "pass.stamp": "\(stamp)",
+            "parallelism": "\(settings.parallelism)", "level": "\(settings.level)", "keepSource": "\(settings.keepSource)",
+        ])
+        let committer = BatchCommitter(settings: settings, catalog: catalog, logger: logger, runId: runId, stamp: stamp)
+        var fatal: String?
+        do {
+            _ = try PassRecovery.run(settings: settings, catalog: catalog, committer: committer, logger: logger, abandonedRuns: abandonedRuns)
+            let work = try plan(committer: committer, now: started)
+            progress?.start(files: work.count, bytes: work.reduce(0) { $0 + $1.status.size })
+            fatal = try process(work, committer: committer, runId: runId)
+        } catch {
+            fatal = "\(error)"
+            logger.error("pass stopped", metadata: ["reason": "\(error)"])
+        }
+        progress?.finish()
+
+        let counts = committer.counts
+        let status: RunStatus = fatal != nil ? .failed : (counts.failed > 0 ? .partial : .succeeded)
+        let finished = WallClock.now()
+        var result = PassResult(
+            runId: runId, policy: settings.policyName, passStamp: stamp.compact, status: status, counts: counts, error: fatal,
+            durationSeconds: WallClock.monotonic() - startedMonotonic, reportPaths: []
+        )
+        logger.log(level: status == .succeeded ? .info : .error, "pass finished", metadata: [
+            "run.status": "\(status.rawValue)", "files.compressed": "\(counts.compressed)", "files.duplicate": "\(counts.duplicate)",
+            "files.skipped": "\(counts.skipped)", "files.failed": "\(counts.failed)", "files.unchanged": "\(counts.unchanged)",
+            "bytes.in": "\(counts.bytesIn)", "bytes.out": "\(counts.bytesOut)",
+            "duration": "\(DurationText.format(result.durationSeconds))",
+        ])
+        do {
+            try catalog.recordProblems(committer.problems)
+            try logBuffer?.flush(to: catalog)
+            try catalog.finishRun(id: runId, status: status, counts: counts, finishedAt: WallClock.iso8601(finished), error: fatal)
+            if let run = try catalog.run(id: runId) {
+                result.reportPaths = try ReportWriter.write(
+                    PassReport(run: run, files: try catalog.files(runId: runId), problems: committer.problems, durationSeconds: result.durationSeconds),
+                    folder: "\(settings.destinationDir)/\(PassSettings.stateFolderName)/reports"
+                )
+            }
+        } catch {
+            logger.error("could not record the end of the pass", metadata: ["reason": "\(error)"])
+            result.status = .failed
+            result.error = result.error ?? "\(error)"
+        }
+        return result
+    }
+
+    /// Decides which scanned files to read: settled, storable, and (in copy mode) new or changed.
+    private func plan(committer: BatchCommitter, now: Double) throws -> [ScannedFile] {
+        let scanner = SourceScanner(root: settings.sourceDir, filter: settings.filter)
+        let (files, findings) = try scanner.scan()
+        for finding in findings {
+            committer.note(finding.relativePath, outcome: finding.failed ? .failed : .skipped, reason: finding.reason)
+        }
+        let settleBefore = Int64((now - settings.minAgeSeconds) * 1e9)
+        var work: [ScannedFile] = []
+        work.reserveCapacity(files.count)
+        for file in files {
+            if file.status.mtimeNanos > settleBefore {
+                let age = max(0, now - Double(file.status.mtimeNanos) / 1e9)
+                committer.note(file.relativePath, outcome: .skipped, reason: "modified \(DurationText.format(age)) ago, within the \(DurationText.format(settings.minAgeSeconds)) settle window; it waits for the next pass")
+                continue
+            }
+            if let problem = OutputNaming.problem(storingRelativePath: file.relativePath) {
+                committer.note(file.relativePath, outcome: .failed, reason: problem)
+                continue
+            }
+            if settings.keepSource, let latest = try catalog.latestEntry(policy: settings.policyName, sourcePath: file.relativePath),
+                latest.state == .stored, latest.size == file.status.size, latest.mtimeNanos == file.status.mtimeNanos,
+                latest.sourceInode == file.status.inode
+            {
+                committer.noteUnchanged()
+                continue
+            }
+            work.append(file)
+        }
+        return work
+    }
+
+    /// Compresses the work on `parallelism` threads while this thread commits batches.
+    /// - Returns: why the pass stopped early, or nil.
+    private func process(_ work: [ScannedFile], committer: BatchCommitter, runId: Int64) throws -> String? {
+        guard !work.isEmpty else { return nil }
+        let workers = min(settings.parallelism, work.count)
+        let temporary = "\(settings.destinationDir)/\(PassSettings.stateFolderName)/tmp"
+        let processors = try (0..<workers).map {
+            try FileProcessor(level: settings.level, opener: opener, sourceRoot: settings.sourceDir, temporaryFolder: temporary, workerIndex: $0, runId: runId)
+        }
+        let board = WorkBoard(items: work, workers: workers)
+        let progress = self.progress
+        let cancellation = self.cancellation
+        runOnThreads(workers) { index in
+            let processor = processors[index]
+            while !cancellation.isRaised, let file = board.take() {
+                let outcome = processor.process(file)
+                if case .ready = outcome { progress?.add(files: 1, bytes: file.status.size) } else { progress?.add(files: 1, bytes: 0) }
+                board.complete(outcome)
+            }
+            board.workerFinished()
+        }
+        var stopReason: String?
+        while let batch = board.awaitBatch(batch: Self.batchSize, maxWait: Self.batchMaxWait) {
+            do {
+                try committer.commit(batch)
+            } catch {
+                board.stop()
+                stopReason = stopReason ?? "\(error); files not yet committed stay in the source for the next pass"
+                logger.error("commit failed; stopping the pass", metadata: ["reason": "\(error)"])
+                // Drain what the workers still finish; their temporary copies are removed by the next pass.
+                while board.awaitBatch(batch: Self.batchSize, maxWait: Self.batchMaxWait) != nil {}
+                break
+            }
+            flushLogs()
+            if committer.diskFull && stopReason == nil {
+                board.stop()
+                stopReason = "the destination \(settings.destinationDir) is full; the pass stopped and the remaining files stay in the source. Free space and run again"
+                logger.error("destination full; stopping the pass", metadata: ["destination": "\(settings.destinationDir)"])
+            }
+            if cancellation.isRaised && stopReason == nil {
+                board.stop()
+            }
+        }
+        let untaken = board.untakenCount
+        if untaken > 0 && stopReason == nil {
+            logger.notice("pass interrupted; untouched files wait for the next pass", metadata: ["files.untouched": "\(untaken)"])
+        }
+        return stopReason
+    }
+
+    private func flushLogs() {
+        do {
+            try logBuffer?.flush(to: catalog)
+        } catch {
+            logger.warning("could not write log lines to the catalog", metadata: ["reason": "\(error)"])
+        }
+    }
+
+    static let hostName: String = ProcessInfo.processInfo.hostName
+}
+
+/// Live counters for a progress line; safe to read from another thread.
+public final class PassProgress: Sendable {
+    private let state = Mutex<(totalFiles: Int, totalBytes: Int64, doneFiles: Int, doneBytes: Int64, started: Double, running: Bool)>((0, 0, 0, 0, 0, false))
+
+    /// Empty counters.
+    public init() {}
+
+    func start(files: Int, bytes: Int64) {
+        state.withLock { $0 = (files, bytes, 0, 0, WallClock.monotonic(), true) }
+    }
+
+    func add(files: Int, bytes: Int64) {
+        state.withLock {
+            $0.doneFiles += files
+            $0.doneBytes += bytes
+        }
+    }
+
+    func finish() { state.withLock { $0.running = false } }
+
+    /// A one-line summary: `412/2000 files  37.2/200.0 MB  41.3 MB/s`, or nil before the work starts.
+    public var line: String? {
+        let s = state.withLock { $0 }
+        guard s.running else { return nil }
+        let elapsed = max(0.001, WallClock.monotonic() - s.started)
+        let mb = { (bytes: Int64) in String(format: "%.1f", Double(bytes) / 1e6) }
+        return "\(s.doneFiles)/\(s.totalFiles) files  \(mb(s.doneBytes))/\(mb(s.totalBytes)) MB  \(mb(Int64(Double(s.doneBytes) / elapsed))) MB/s"
+    }
+}

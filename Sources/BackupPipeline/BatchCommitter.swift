@@ -1,0 +1,226 @@
+import Catalog
+import Logging
+import PyBakCore
+
+/// Commits verified copies in batches, in the order that never loses a file:
+/// sync copies -> record pending rows -> rename into place (never replacing) -> sync ->
+/// mark rows stored -> check each source is unchanged -> remove it -> sync the source.
+final class BatchCommitter {
+    private let settings: PassSettings
+    private let catalog: any Catalog
+    private let logger: Logger
+    private let runId: Int64
+    private let stamp: PassStamp
+    private var createdFolders: Set<String> = []
+    /// Counts so far.
+    private(set) var counts = RunCounts()
+    /// Problems so far.
+    private(set) var problems: [RunProblem] = []
+    /// Set when the destination filled up: the pass stops taking new files.
+    private(set) var diskFull = false
+
+    init(settings: PassSettings, catalog: any Catalog, logger: Logger, runId: Int64, stamp: PassStamp) {
+        self.settings = settings
+        self.catalog = catalog
+        self.logger = logger
+        self.runId = runId
+        self.stamp = stamp
+    }
+
+    /// Records a file that will not be stored this pass.
+    func note(_ path: String, outcome: RunProblem.Outcome, reason: String) {
+        problems.append(RunProblem(runId: runId, path: path, outcome: outcome, reason: reason))
+        switch outcome {
+        case .skipped:
+            counts.skipped += 1
+            logger.warning("file skipped", metadata: ["file.path": "\(path)", "reason": "\(reason)"])
+        case .failed:
+            counts.failed += 1
+            logger.error("file failed", metadata: ["file.path": "\(path)", "reason": "\(reason)"])
+        }
+    }
+
+    /// Counts a file left alone because the catalog already holds this version (copy mode).
+    func noteUnchanged() { counts.unchanged += 1 }
+
+    private struct Plan {
+        var processed: ProcessedFile
+        var kind: FileKind
+        var destinationPath: String
+        var duplicateOf: Int64?
+        var id: Int64 = 0
+    }
+
+    /// Commits one batch of worker outcomes.
+    /// - Throws: catalog errors (the pass stops; sources of uncommitted files stay).
+    func commit(_ outcomes: [ProcessOutcome]) throws {
+        var ready: [ProcessedFile] = []
+        for outcome in outcomes {
+            switch outcome {
+            case .ready(let processed): ready.append(processed)
+            case .deferred(let file, let reason): note(file.relativePath, outcome: .skipped, reason: reason)
+            case .failed(let file, let reason, let full):
+                if full { diskFull = true }
+                note(file.relativePath, outcome: .failed, reason: reason)
+            }
+        }
+        guard !ready.isEmpty else { return }
+        let destination = settings.destinationDir
+
+        // Decide stored or duplicate, and the stored name.
+        var stored: [Plan] = []
+        var duplicates: [Plan] = []
+        var batchIndex: [String: Int] = [:]
+        var chosenNames: Set<String> = []
+        for processed in ready {
+            if let index = batchIndex[processed.sha256] {
+                duplicates.append(Plan(processed: processed, kind: .duplicate, destinationPath: stored[index].destinationPath, duplicateOf: nil))
+                duplicates[duplicates.count - 1].id = -Int64(index) - 1  // resolved after the stored rows get ids
+            } else if let existing = try catalog.storedCopy(policy: settings.policyName, sha256: processed.sha256) {
+                duplicates.append(Plan(processed: processed, kind: .duplicate, destinationPath: existing.destinationPath, duplicateOf: existing.id))
+            } else {
+                var attempt = 0
+                var path = OutputNaming.storedPath(relativeSourcePath: processed.file.relativePath, stamp: stamp)
+                while chosenNames.contains(path) || (try? POSIX.lstat("\(destination)/\(path)")) != nil {
+                    attempt += 1
+                    path = OutputNaming.storedPath(relativeSourcePath: processed.file.relativePath, stamp: stamp, attempt: attempt)
+                }
+                chosenNames.insert(path)
+                batchIndex[processed.sha256] = stored.count
+                stored.append(Plan(processed: processed, kind: .stored, destinationPath: path, duplicateOf: nil))
+            }
+        }
+
+        // 1. The verified copies' bytes reach the disk before any name points at them.
+        if !stored.isEmpty { try syncDestination() }
+
+        // 2. Intent: pending rows, so a crash after a rename is finished, not repeated.
+        let disposition: SourceDisposition = settings.keepSource ? .kept : .remove
+        let storedIds = try catalog.recordPending(stored.map { row($0, disposition: disposition) })
+        for index in stored.indices { stored[index].id = storedIds[index] }
+        for index in duplicates.indices where duplicates[index].duplicateOf == nil {
+            duplicates[index].duplicateOf = stored[Int(-duplicates[index].id - 1)].id
+        }
+        let duplicateIds = try catalog.recordPending(duplicates.map { row($0, disposition: disposition) })
+        for index in duplicates.indices { duplicates[index].id = duplicateIds[index] }
+
+        // 3. Rename into place, never replacing.
+        var placed: [Plan] = []
+        var abandoned: [Int64] = []
+        for plan in stored {
+            let target = "\(destination)/\(plan.destinationPath)"
+            do {
+                let folder = OutputNaming.split(target).folder
+                if !createdFolders.contains(folder) {
+                    try POSIX.makeDirectories(folder)
+                    createdFolders.insert(folder)
+                }
+                if try POSIX.renameNoReplace(plan.processed.temporaryPath, target) {
+                    placed.append(plan)
+                } else {
+                    abandoned.append(plan.id)
+                    try? POSIX.unlink(plan.processed.temporaryPath)
+                    note(plan.processed.file.relativePath, outcome: .skipped, reason: "its stored name \(plan.destinationPath) was taken by another process; it waits for the next pass")
+                }
+            } catch let error as SystemError {
+                abandoned.append(plan.id)
+                try? POSIX.unlink(plan.processed.temporaryPath)
+                if error.isDiskFull { diskFull = true }
+                note(plan.processed.file.relativePath, outcome: .failed, reason: error.description)
+            }
+        }
+        // Duplicates whose first copy was abandoned in this batch are abandoned too.
+        let abandonedSet = Set(abandoned)
+        var keptDuplicates: [Plan] = []
+        for plan in duplicates {
+            try? POSIX.unlink(plan.processed.temporaryPath)
+            if let original = plan.duplicateOf, abandonedSet.contains(original) {
+                abandoned.append(plan.id)
+                note(plan.processed.file.relativePath, outcome: .skipped, reason: "its content's first copy in this pass could not be placed; it waits for the next pass")
+            } else {
+                keptDuplicates.append(plan)
+            }
+        }
+        try catalog.dropPending(ids: abandoned)
+
+        // 4. The new names are durable; then the rows say so.
+        if !placed.isEmpty { try syncDestination() }
+        let committed = placed + keptDuplicates
+        try catalog.markStored(ids: committed.map(\.id))
+        for plan in committed {
+            let file = plan.processed.file
+            if plan.kind == .stored {
+                counts.compressed += 1
+                counts.bytesIn += file.status.size
+                counts.bytesOut += plan.processed.storedSize
+                logger.info("file stored", metadata: [
+                    "file.path": "\(file.relativePath)", "file.stored": "\(plan.destinationPath)",
+                    "bytes.in": "\(file.status.size)", "bytes.out": "\(plan.processed.storedSize)", "file.sha256": "\(plan.processed.sha256)",
+                ])
+            } else {
+                counts.duplicate += 1
+                logger.info("file duplicate", metadata: [
+                    "file.path": "\(file.relativePath)", "file.stored": "\(plan.destinationPath)", "file.sha256": "\(plan.processed.sha256)",
+                ])
+            }
+        }
+
+        // 5. Only now may sources go: each must still be the very file that was read.
+        guard !settings.keepSource else { return }
+        let (removed, changed) = removeSources(committed.map { ($0.id, $0.processed.file) })
+        try catalog.setDisposition(.removed, ids: removed)
+        try catalog.setDisposition(.changed, ids: changed)
+    }
+
+    /// Removes sources that are unchanged since they were read; returns (removed ids, changed ids).
+    func removeSources(_ entries: [(id: Int64, file: ScannedFile)]) -> (removed: [Int64], changed: [Int64]) {
+        var removed: [Int64] = []
+        var changed: [Int64] = []
+        for (id, file) in entries {
+            let path = "\(settings.sourceDir)/\(file.relativePath)"
+            guard let now = try? POSIX.lstat(path) else {
+                removed.append(id)  // already gone: nothing left to remove
+                continue
+            }
+            guard now.isSameFile(as: file.status) else {
+                changed.append(id)
+                logger.warning("source changed after it was stored; kept for the next pass", metadata: ["file.path": "\(file.relativePath)"])
+                continue
+            }
+            do {
+                try POSIX.unlink(path)
+                removed.append(id)
+            } catch {
+                changed.append(id)
+                logger.error("source could not be removed; it stays", metadata: ["file.path": "\(file.relativePath)", "reason": "\(error)"])
+            }
+        }
+        if !removed.isEmpty {
+            do {
+                try POSIX.syncFileSystem(of: settings.sourceDir)
+            } catch {
+                logger.warning("could not sync the source folder after removals", metadata: ["reason": "\(error)"])
+            }
+        }
+        return (removed, changed)
+    }
+
+    private func syncDestination() throws {
+        do {
+            try POSIX.syncFileSystem(of: settings.destinationDir)
+        } catch let error as SystemError {
+            if error.isDiskFull { diskFull = true }
+            throw PyBakError(.io, "\(error)")
+        }
+    }
+
+    private func row(_ plan: Plan, disposition: SourceDisposition) -> NewFile {
+        let file = plan.processed.file
+        return NewFile(
+            policy: settings.policyName, runId: runId, sourcePath: file.relativePath, size: file.status.size,
+            mtimeNanos: file.status.mtimeNanos, sha256: plan.processed.sha256, destinationPath: plan.destinationPath,
+            storedSize: plan.kind == .stored ? plan.processed.storedSize : 0, kind: plan.kind, duplicateOf: plan.duplicateOf,
+            sourceDevice: file.status.device, sourceInode: file.status.inode, disposition: disposition
+        )
+    }
+}

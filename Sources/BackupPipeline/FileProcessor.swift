@@ -1,0 +1,183 @@
+import Archive
+import PyBakCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Opens source files; replaced in tests to inject read faults (tests run as root,
+/// where a `chmod 000` file is still readable).
+public protocol SourceOpener: Sendable {
+    /// Opens a file for reading and returns its descriptor.
+    func openForReading(_ path: String) throws -> Int32
+}
+
+/// The real opener: no symbolic links followed, no blocking on FIFOs.
+public struct POSIXSourceOpener: SourceOpener {
+    public init() {}
+    public func openForReading(_ path: String) throws -> Int32 { try POSIX.openForReading(path) }
+}
+
+/// A source file compressed, hashed and verified into a temporary file.
+struct ProcessedFile: Sendable {
+    var file: ScannedFile
+    /// SHA-256 of the source bytes, hex.
+    var sha256: String
+    /// Bytes of the temporary gzip file.
+    var storedSize: Int64
+    /// Where the verified copy waits to be renamed into place.
+    var temporaryPath: String
+}
+
+/// What became of one file in a worker.
+enum ProcessOutcome: Sendable {
+    case ready(ProcessedFile)
+    /// Left for the next pass (changed while read); not an error.
+    case deferred(ScannedFile, reason: String)
+    /// Could not be stored this pass; the source is untouched.
+    case failed(ScannedFile, reason: String, diskFull: Bool)
+}
+
+/// One worker's reusable state: buffers, compressor, decompressor, hashers.
+/// Confined to one thread at a time.
+final class FileProcessor: @unchecked Sendable {
+    private let readBuffer: UnsafeMutableRawBufferPointer
+    private let writeBuffer: UnsafeMutableRawBufferPointer
+    private var writeFill = 0
+    private let deflater: GzipDeflater
+    private let inflater: GzipInflater
+    private let hasher = SHA256Hasher()
+    private let verifyHasher = SHA256Hasher()
+    private let opener: any SourceOpener
+    private let sourceRoot: String
+    private let temporaryFolder: String
+    private let workerIndex: Int
+    private let runId: Int64
+    private var sequence = 0
+
+    /// Size of the fixed read and write buffers.
+    static let bufferSize = 256 * 1024
+
+    init(level: Int, opener: any SourceOpener, sourceRoot: String, temporaryFolder: String, workerIndex: Int, runId: Int64) throws {
+        readBuffer = .allocate(byteCount: Self.bufferSize, alignment: 4096)
+        writeBuffer = .allocate(byteCount: Self.bufferSize, alignment: 4096)
+        deflater = try GzipDeflater(level: level)
+        inflater = try GzipInflater()
+        self.opener = opener
+        self.sourceRoot = sourceRoot
+        self.temporaryFolder = temporaryFolder
+        self.workerIndex = workerIndex
+        self.runId = runId
+    }
+
+    deinit {
+        readBuffer.deallocate()
+        writeBuffer.deallocate()
+    }
+
+    /// Reads the source once (SHA-256 + gzip in one pass) into a temporary file, then
+    /// verifies the temporary file by decompressing it and comparing hash and length.
+    func process(_ file: ScannedFile) -> ProcessOutcome {
+        let sourcePath = "\(sourceRoot)/\(file.relativePath)"
+        sequence += 1
+        let temporaryPath = "\(temporaryFolder)/\(runId)-\(workerIndex)-\(sequence)"
+        var temporaryCreated = false
+        do {
+            let input = try opener.openForReading(sourcePath)
+            defer { close(input) }
+            let before = try POSIX.fstat(input, path: sourcePath)
+            guard before.isRegular, before.device == file.status.device, before.inode == file.status.inode else {
+                return .deferred(file, reason: "it was replaced after the scan; it waits for the next pass")
+            }
+            let output = try POSIX.createExclusive(temporaryPath)
+            temporaryCreated = true
+            defer { close(output) }
+
+            let name = OutputNaming.split(file.relativePath).name
+            try deflater.begin(name: name, mtime: before.mtimeSeconds)
+            writeFill = 0
+            var bytesRead: Int64 = 0
+            var storedSize: Int64 = 0
+            let sink: (UnsafeRawBufferPointer) throws -> Void = { chunk in
+                storedSize += Int64(chunk.count)
+                try self.buffer(chunk, fd: output, path: temporaryPath)
+            }
+            while true {
+                let n = try POSIX.read(input, into: readBuffer, path: sourcePath)
+                let chunk = UnsafeRawBufferPointer(rebasing: readBuffer[0..<n])
+                hasher.update(chunk)
+                bytesRead += Int64(n)
+                try deflater.compress(chunk, finish: n == 0, sink: sink)
+                if n == 0 { break }
+            }
+            try flush(fd: output, path: temporaryPath)
+            let digest = hasher.finish()
+
+            let after = try POSIX.fstat(input, path: sourcePath)
+            guard after.isSameFile(as: before), bytesRead == before.size else {
+                try? POSIX.unlink(temporaryPath)
+                return .deferred(file, reason: "it changed while it was read (still being written?); it waits for the next pass")
+            }
+            var confirmed = file
+            confirmed.status = after
+            try verify(temporaryPath: temporaryPath, expectedDigest: digest, expectedLength: bytesRead)
+            return .ready(ProcessedFile(file: confirmed, sha256: Hex.encode(digest), storedSize: storedSize, temporaryPath: temporaryPath))
+        } catch let error as SystemError {
+            if temporaryCreated { try? POSIX.unlink(temporaryPath) }
+            hasher.reset()
+            if error.code == ENOENT && error.path == sourcePath {
+                return .deferred(file, reason: "it vanished before it could be read; nothing to store")
+            }
+            return .failed(file, reason: error.description, diskFull: error.isDiskFull)
+        } catch {
+            if temporaryCreated { try? POSIX.unlink(temporaryPath) }
+            hasher.reset()
+            return .failed(file, reason: "\(error)", diskFull: false)
+        }
+    }
+
+    private func buffer(_ chunk: UnsafeRawBufferPointer, fd: Int32, path: String) throws {
+        var offset = 0
+        while offset < chunk.count {
+            let room = writeBuffer.count - writeFill
+            let take = min(room, chunk.count - offset)
+            (writeBuffer.baseAddress! + writeFill).copyMemory(from: chunk.baseAddress! + offset, byteCount: take)
+            writeFill += take
+            offset += take
+            if writeFill == writeBuffer.count { try flush(fd: fd, path: path) }
+        }
+    }
+
+    private func flush(fd: Int32, path: String) throws {
+        guard writeFill > 0 else { return }
+        try POSIX.writeAll(fd, UnsafeRawBufferPointer(rebasing: writeBuffer[0..<writeFill]), path: path)
+        writeFill = 0
+    }
+
+    /// Decompresses the written copy and checks it yields exactly the bytes that were read.
+    private func verify(temporaryPath: String, expectedDigest: [UInt8], expectedLength: Int64) throws {
+        let fd = try POSIX.openForReading(temporaryPath)
+        defer { close(fd) }
+        inflater.reset()
+        var length: Int64 = 0
+        while true {
+            let n = try POSIX.read(fd, into: readBuffer, path: temporaryPath)
+            if n == 0 { break }
+            try inflater.feed(UnsafeRawBufferPointer(rebasing: readBuffer[0..<n])) { chunk in
+                length += Int64(chunk.count)
+                verifyHasher.update(chunk)
+            }
+        }
+        let digest = verifyHasher.finish()
+        guard inflater.finished, length == expectedLength, digest == expectedDigest else {
+            throw VerificationError(path: temporaryPath)
+        }
+    }
+}
+
+/// The written copy did not decompress to the bytes that were read.
+struct VerificationError: Error, CustomStringConvertible {
+    let path: String
+    var description: String {
+        "verification failed: the compressed copy \(path) does not decompress to the source's bytes (memory or disk fault?); the source was kept"
+    }
+}

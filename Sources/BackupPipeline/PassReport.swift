@@ -1,0 +1,89 @@
+import Catalog
+import Foundation
+import PyBakCore
+
+/// The report of one run: what was compressed, deduplicated, skipped and failed.
+public struct PassReport: Sendable, Codable {
+    /// The run row.
+    public var run: RunRecord
+    /// The files it catalogued.
+    public var files: [FileRecord]
+    /// What it skipped or failed, and why.
+    public var problems: [RunProblem]
+    /// Seconds the run took (from the catalog when not given).
+    public var durationSeconds: Double?
+
+    /// Creates a report.
+    public init(run: RunRecord, files: [FileRecord], problems: [RunProblem], durationSeconds: Double?) {
+        self.run = run
+        self.files = files
+        self.problems = problems
+        self.durationSeconds = durationSeconds
+    }
+
+    /// Loads the report of a run from the catalog.
+    public static func load(runId: Int64, from catalog: any Catalog) throws -> PassReport? {
+        guard let run = try catalog.run(id: runId) else { return nil }
+        return PassReport(run: run, files: try catalog.files(runId: runId), problems: try catalog.problems(runId: runId), durationSeconds: nil)
+    }
+
+    /// The plain-text form.
+    public var text: String {
+        let c = run.counts
+        var lines: [String] = []
+        lines.append("PyBak report — policy \(run.policy), run \(run.id) (\(run.trigger.rawValue))")
+        lines.append("started   \(run.startedAt)")
+        lines.append("finished  \(run.finishedAt ?? "-")\(durationSeconds.map { "  (\(DurationText.format($0)))" } ?? "")")
+        lines.append("result    \(run.status.rawValue)\(run.error.map { ": \($0)" } ?? "")")
+        lines.append("files     \(c.compressed) compressed, \(c.duplicate) duplicate, \(c.skipped) skipped, \(c.failed) failed, \(c.unchanged) unchanged")
+        let ratio = c.ratio.map { String(format: "%.2f", $0) } ?? "-"
+        lines.append("bytes     \(c.bytesIn) in, \(c.bytesOut) out, ratio \(ratio)")
+        let stored = files.filter { $0.kind == .stored }
+        let duplicates = files.filter { $0.kind == .duplicate }
+        if !stored.isEmpty {
+            lines.append("")
+            lines.append("Compressed (\(stored.count)):")
+            for file in stored.prefix(Self.listLimit) {
+                lines.append("  \(file.sourcePath) -> \(file.destinationPath)  \(file.size) -> \(file.storedSize) bytes")
+            }
+            if stored.count > Self.listLimit { lines.append("  ... and \(stored.count - Self.listLimit) more (pybak report --json has them all)") }
+        }
+        if !duplicates.isEmpty {
+            lines.append("")
+            lines.append("Duplicates, already stored (\(duplicates.count)):")
+            for file in duplicates.prefix(Self.listLimit) { lines.append("  \(file.sourcePath) = \(file.destinationPath)") }
+            if duplicates.count > Self.listLimit { lines.append("  ... and \(duplicates.count - Self.listLimit) more") }
+        }
+        for outcome in [RunProblem.Outcome.failed, .skipped] {
+            let list = problems.filter { $0.outcome == outcome }
+            guard !list.isEmpty else { continue }
+            lines.append("")
+            lines.append("\(outcome == .failed ? "Failed" : "Skipped") (\(list.count)):")
+            for problem in list.prefix(Self.listLimit) { lines.append("  \(problem.path): \(problem.reason)") }
+            if list.count > Self.listLimit { lines.append("  ... and \(list.count - Self.listLimit) more") }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The JSON form (every file listed).
+    public var json: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        guard let data = try? encoder.encode(self) else { return "{}" }
+        return String(decoding: data, as: UTF8.self) + "\n"
+    }
+
+    static let listLimit = 200
+}
+
+/// Writes reports under `DEST/.pybak/reports/`.
+enum ReportWriter {
+    /// Writes `run-<id>.txt` and `run-<id>.json`; returns their paths.
+    static func write(_ report: PassReport, folder: String) throws -> [String] {
+        let base = "\(folder)/run-\(report.run.id)"
+        let paths = ["\(base).txt", "\(base).json"]
+        try report.text.write(toFile: paths[0], atomically: true, encoding: .utf8)
+        try report.json.write(toFile: paths[1], atomically: true, encoding: .utf8)
+        return paths
+    }
+}

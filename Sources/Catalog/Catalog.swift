@@ -1,0 +1,64 @@
+/// The record of every run, file and log line. SQLite locally; PostgreSQL in a cluster.
+///
+/// Implementations are used from one thread at a time; the pipeline serialises its calls.
+/// Every write that the pipeline's safety depends on is durable when the call returns.
+public protocol Catalog: AnyObject {
+    /// Applies pending schema migrations.
+    func migrate() throws
+
+    /// Starts a run and returns its id.
+    func startRun(policy: String, trigger: RunTrigger, passStamp: String, startedAt: String, host: String) throws -> Int64
+    /// Records how a run ended.
+    func finishRun(id: Int64, status: RunStatus, counts: RunCounts, finishedAt: String, error: String?) throws
+
+    /// The stored (not duplicate) copy of this content for the policy, if any, pending or stored.
+    func storedCopy(policy: String, sha256: String) throws -> FileRecord?
+    /// The newest row for a source path of the policy.
+    func latestEntry(policy: String, sourcePath: String) throws -> FileRecord?
+
+    /// Records files as `pending` in one transaction, before their copies are renamed into place.
+    /// - Returns: the new row ids, in order.
+    func recordPending(_ files: [NewFile]) throws -> [Int64]
+    /// Marks rows `stored`: their copies are durable in place.
+    func markStored(ids: [Int64]) throws
+    /// Drops pending rows whose copies never reached their place.
+    func dropPending(ids: [Int64]) throws
+    /// Records what happened to the sources of these rows.
+    func setDisposition(_ disposition: SourceDisposition, ids: [Int64]) throws
+
+    /// Rows left `pending` by an interrupted pass.
+    func pendingFiles(policy: String) throws -> [FileRecord]
+    /// Stored rows whose sources were to be removed but may not have been.
+    func filesAwaitingRemoval(policy: String) throws -> [FileRecord]
+
+    /// Records what a run skipped or failed.
+    func recordProblems(_ problems: [RunProblem]) throws
+    /// Appends log lines.
+    func appendLogs(_ records: [LogRecord]) throws
+
+    /// One run.
+    func run(id: Int64) throws -> RunRecord?
+    /// The newest run of a policy (any policy when nil).
+    func lastRun(policy: String?) throws -> RunRecord?
+    /// Runs, newest first.
+    func runs(policy: String?, limit: Int) throws -> [RunRecord]
+    /// The files a run catalogued.
+    func files(runId: Int64) throws -> [FileRecord]
+    /// What a run skipped or failed.
+    func problems(runId: Int64) throws -> [RunProblem]
+    /// Log lines, oldest first.
+    func logs(_ query: LogQuery) throws -> [LogRecord]
+    /// Marks runs still `running` as failed: their process is gone (the caller holds the lock).
+    func failAbandonedRuns(policy: String, finishedAt: String) throws -> Int
+}
+
+/// An error from the catalog, naming the database and what to do.
+public struct CatalogError: Error, Sendable, CustomStringConvertible {
+    /// What went wrong, with the database's own words.
+    public var message: String
+
+    /// Creates an error.
+    public init(_ message: String) { self.message = message }
+
+    public var description: String { message }
+}

@@ -1,0 +1,205 @@
+/// How a run was started.
+public enum RunTrigger: String, Sendable, Codable {
+    case manual, schedule, api
+}
+
+/// The result of a run.
+public enum RunStatus: String, Sendable, Codable {
+    /// Still going (or killed before it could say otherwise).
+    case running
+    /// Every file handled.
+    case succeeded
+    /// Some files failed, the rest done.
+    case partial
+    /// The pass could not run or stopped early.
+    case failed
+}
+
+/// Counts of one run.
+public struct RunCounts: Sendable, Equatable, Codable {
+    public var compressed = 0
+    public var duplicate = 0
+    public var skipped = 0
+    public var failed = 0
+    public var unchanged = 0
+    public var bytesIn: Int64 = 0
+    public var bytesOut: Int64 = 0
+
+    /// All zero.
+    public init() {}
+
+    /// Compressed size over original size of the compressed files; nil when nothing was compressed.
+    public var ratio: Double? {
+        bytesOut > 0 ? Double(bytesIn) / Double(bytesOut) : nil
+    }
+}
+
+/// A row of `runs`.
+public struct RunRecord: Sendable, Equatable, Codable {
+    public var id: Int64
+    public var policy: String
+    public var trigger: RunTrigger
+    /// ISO 8601 UTC.
+    public var startedAt: String
+    /// ISO 8601 UTC, nil while running.
+    public var finishedAt: String?
+    /// The stamp in output names of this run.
+    public var passStamp: String
+    public var status: RunStatus
+    public var counts: RunCounts
+    /// Why the run failed, when it did.
+    public var error: String?
+    /// The host (or Pod) that ran it.
+    public var host: String
+}
+
+/// Whether a catalogued file holds its own stored copy or points at an earlier one.
+public enum FileKind: String, Sendable, Codable {
+    /// Content stored by this row.
+    case stored
+    /// Content already stored; `destinationPath` is the existing copy.
+    case duplicate
+}
+
+/// Whether the stored copy is in place.
+public enum FileState: String, Sendable, Codable {
+    /// Intent recorded; the copy may not be renamed into place yet (crash window).
+    case pending
+    /// The copy is durable at `destinationPath`.
+    case stored
+}
+
+/// What happened, or is to happen, to the source file.
+public enum SourceDisposition: String, Sendable, Codable {
+    /// To be removed once the row is stored.
+    case remove
+    /// Removed.
+    case removed
+    /// Left in place on purpose (copy mode).
+    case kept
+    /// Changed or gone before it could be removed; nothing was deleted.
+    case changed
+}
+
+/// A file about to be catalogued.
+public struct NewFile: Sendable, Equatable {
+    public var policy: String
+    public var runId: Int64
+    /// Relative to the source folder.
+    public var sourcePath: String
+    public var size: Int64
+    /// Nanoseconds since the epoch.
+    public var mtimeNanos: Int64
+    /// Lower-case hex.
+    public var sha256: String
+    /// Relative to the destination folder.
+    public var destinationPath: String
+    public var storedSize: Int64
+    public var kind: FileKind
+    public var duplicateOf: Int64?
+    public var sourceDevice: Int64
+    public var sourceInode: Int64
+    public var disposition: SourceDisposition
+
+    public init(
+        policy: String, runId: Int64, sourcePath: String, size: Int64, mtimeNanos: Int64, sha256: String,
+        destinationPath: String, storedSize: Int64, kind: FileKind, duplicateOf: Int64?, sourceDevice: Int64,
+        sourceInode: Int64, disposition: SourceDisposition
+    ) {
+        self.policy = policy
+        self.runId = runId
+        self.sourcePath = sourcePath
+        self.size = size
+        self.mtimeNanos = mtimeNanos
+        self.sha256 = sha256
+        self.destinationPath = destinationPath
+        self.storedSize = storedSize
+        self.kind = kind
+        self.duplicateOf = duplicateOf
+        self.sourceDevice = sourceDevice
+        self.sourceInode = sourceInode
+        self.disposition = disposition
+    }
+}
+
+/// A row of `files`.
+public struct FileRecord: Sendable, Equatable, Codable {
+    public var id: Int64
+    public var policy: String
+    public var runId: Int64
+    public var sourcePath: String
+    public var size: Int64
+    public var mtimeNanos: Int64
+    public var sha256: String
+    public var destinationPath: String
+    public var storedSize: Int64
+    public var kind: FileKind
+    public var duplicateOf: Int64?
+    public var state: FileState
+    public var sourceDevice: Int64
+    public var sourceInode: Int64
+    public var disposition: SourceDisposition
+    /// ISO 8601 UTC.
+    public var createdAt: String
+}
+
+/// What a run did not store, and why.
+public struct RunProblem: Sendable, Equatable, Codable {
+    /// `skipped` (left for a later pass or not a regular file) or `failed`.
+    public enum Outcome: String, Sendable, Codable {
+        case skipped, failed
+    }
+    public var runId: Int64
+    /// Relative to the source folder.
+    public var path: String
+    public var outcome: Outcome
+    public var reason: String
+
+    public init(runId: Int64, path: String, outcome: Outcome, reason: String) {
+        self.runId = runId
+        self.path = path
+        self.outcome = outcome
+        self.reason = reason
+    }
+}
+
+/// A row of `logs`.
+public struct LogRecord: Sendable, Equatable, Codable {
+    /// ISO 8601 UTC with milliseconds.
+    public var time: String
+    public var level: String
+    public var runId: Int64?
+    public var policy: String?
+    public var message: String
+    /// Structured metadata as a JSON object text.
+    public var metadata: String
+
+    public init(time: String, level: String, runId: Int64?, policy: String?, message: String, metadata: String) {
+        self.time = time
+        self.level = level
+        self.runId = runId
+        self.policy = policy
+        self.message = message
+        self.metadata = metadata
+    }
+}
+
+/// Filters for reading logs back.
+public struct LogQuery: Sendable, Equatable {
+    public var policy: String?
+    public var runId: Int64?
+    /// Minimum level name (trace, debug, info, notice, warning, error, critical).
+    public var minimumLevel: String?
+    public var since: String?
+    public var until: String?
+    public var limit: Int = 1000
+
+    public init(policy: String? = nil, runId: Int64? = nil, minimumLevel: String? = nil, since: String? = nil, until: String? = nil, limit: Int = 1000) {
+        self.policy = policy
+        self.runId = runId
+        self.minimumLevel = minimumLevel
+        self.since = since
+        self.until = until
+        self.limit = limit
+    }
+}

@@ -1,0 +1,84 @@
+/// The SQLite schema, as numbered migrations applied in order, each once.
+enum SQLiteSchema {
+    /// (version, name, SQL). Never edit a published migration: add the next one.
+    static let migrations: [(version: Int, name: String, sql: String)] = [
+        (1, "runs, files, problems, logs", """
+            CREATE TABLE runs (
+                id INTEGER PRIMARY KEY,
+                policy TEXT NOT NULL,
+                trigger TEXT NOT NULL,
+                started_at TEXT NOT NULL,
+                finished_at TEXT,
+                pass_stamp TEXT NOT NULL,
+                status TEXT NOT NULL,
+                files_compressed INTEGER NOT NULL DEFAULT 0,
+                files_duplicate INTEGER NOT NULL DEFAULT 0,
+                files_skipped INTEGER NOT NULL DEFAULT 0,
+                files_failed INTEGER NOT NULL DEFAULT 0,
+                files_unchanged INTEGER NOT NULL DEFAULT 0,
+                bytes_in INTEGER NOT NULL DEFAULT 0,
+                bytes_out INTEGER NOT NULL DEFAULT 0,
+                error TEXT,
+                host TEXT NOT NULL
+            );
+            CREATE INDEX runs_policy ON runs(policy, id);
+            CREATE TABLE files (
+                id INTEGER PRIMARY KEY,
+                policy TEXT NOT NULL,
+                run_id INTEGER NOT NULL REFERENCES runs(id),
+                source_path TEXT NOT NULL,
+                size INTEGER NOT NULL,
+                mtime_ns INTEGER NOT NULL,
+                sha256 TEXT NOT NULL,
+                destination_path TEXT NOT NULL,
+                stored_size INTEGER NOT NULL,
+                kind TEXT NOT NULL CHECK (kind IN ('stored', 'duplicate')),
+                duplicate_of INTEGER REFERENCES files(id),
+                state TEXT NOT NULL CHECK (state IN ('pending', 'stored')),
+                source_device INTEGER NOT NULL,
+                source_inode INTEGER NOT NULL,
+                disposition TEXT NOT NULL,
+                created_at TEXT NOT NULL
+            );
+            CREATE INDEX files_content ON files(policy, sha256) WHERE kind = 'stored';
+            CREATE INDEX files_source ON files(policy, source_path, id);
+            CREATE INDEX files_run ON files(run_id);
+            CREATE INDEX files_open ON files(policy, state, disposition);
+            CREATE TABLE problems (
+                id INTEGER PRIMARY KEY,
+                run_id INTEGER NOT NULL REFERENCES runs(id),
+                path TEXT NOT NULL,
+                outcome TEXT NOT NULL,
+                reason TEXT NOT NULL
+            );
+            CREATE INDEX problems_run ON problems(run_id);
+            CREATE TABLE logs (
+                id INTEGER PRIMARY KEY,
+                time TEXT NOT NULL,
+                level TEXT NOT NULL,
+                level_rank INTEGER NOT NULL,
+                run_id INTEGER,
+                policy TEXT,
+                message TEXT NOT NULL,
+                metadata TEXT NOT NULL
+            );
+            CREATE INDEX logs_time ON logs(time);
+            CREATE INDEX logs_run ON logs(run_id);
+            CREATE INDEX logs_policy ON logs(policy, time);
+            """),
+    ]
+
+    /// The rank of a swift-log level name, for `level >=` filters.
+    static func rank(_ level: String) -> Int64 {
+        switch level {
+        case "trace": return 0
+        case "debug": return 1
+        case "info": return 2
+        case "notice": return 3
+        case "warning": return 4
+        case "error": return 5
+        case "critical": return 6
+        default: return 2
+        }
+    }
+}

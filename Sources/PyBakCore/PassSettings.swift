@@ -1,0 +1,163 @@
+/// Everything one pass needs, resolved from flags, a policy file and `PYBAK_*` variables.
+public struct PassSettings: Sendable, Equatable {
+    /// The policy name recorded in the catalog (`metadata.name`, `--policy`, or `local`).
+    public var policyName: String
+    /// The folder files arrive in.
+    public var sourceDir: String
+    /// The folder stored copies go to.
+    public var destinationDir: String
+    /// Include/exclude patterns.
+    public var filter: PathFilter
+    /// Files modified less than this many seconds ago wait for the next pass.
+    public var minAgeSeconds: Double
+    /// zlib level 1...9.
+    public var level: Int
+    /// Files processed at once.
+    public var parallelism: Int
+    /// Leave sources in place (copy) instead of removing them (move).
+    public var keepSource: Bool
+    /// The SQLite catalog file.
+    public var catalogPath: String
+    /// The log file.
+    public var logFilePath: String
+    /// List what would be done, change nothing.
+    public var dryRun: Bool
+
+    /// The folder inside the destination that holds PyBak's own state.
+    public static let stateFolderName = ".pybak"
+}
+
+/// The values given on the command line; nil means "not given".
+public struct PassFlags: Sendable, Equatable {
+    public var policyName: String?
+    public var source: String?
+    public var destination: String?
+    public var include: [String] = []
+    public var exclude: [String] = []
+    public var minAge: String?
+    public var level: Int?
+    public var parallelism: Int?
+    public var keepSource: Bool?
+    public var catalogPath: String?
+    public var logFilePath: String?
+    public var dryRun: Bool = false
+
+    /// No flags.
+    public init() {}
+}
+
+/// Layers flags over the policy file over `PYBAK_*` environment variables, and checks the result.
+public enum SettingsResolver {
+    /// The environment variables read, with what they fill.
+    public static let environmentKeys: [(name: String, meaning: String)] = [
+        ("PYBAK_POLICY_FILE", "policy file (like -f)"),
+        ("PYBAK_POLICY", "policy name"),
+        ("PYBAK_SOURCE", "source folder"),
+        ("PYBAK_DEST", "destination folder"),
+        ("PYBAK_INCLUDE", "include patterns, comma-separated"),
+        ("PYBAK_EXCLUDE", "exclude patterns, comma-separated"),
+        ("PYBAK_MIN_AGE", "settle window"),
+        ("PYBAK_LEVEL", "compression level"),
+        ("PYBAK_PARALLEL", "files at once"),
+        ("PYBAK_KEEP_SOURCE", "true to copy instead of move"),
+        ("PYBAK_CATALOG", "SQLite catalog path"),
+        ("PYBAK_LOG_FILE", "log file path"),
+    ]
+
+    /// Resolves the settings of one pass.
+    /// - Parameters:
+    ///   - file: the loaded policy file, if any.
+    ///   - flags: the command-line values.
+    ///   - environment: the process environment.
+    ///   - cores: the number of cores (default parallelism).
+    /// - Throws: `PyBakError.config`/`.usage` naming the setting and what to do.
+    public static func resolve(file: PolicyFile.Loaded?, flags: PassFlags, environment: [String: String], cores: Int) throws -> PassSettings {
+        let spec = file?.spec ?? BackupPolicySpec()
+        func env(_ key: String) -> String? {
+            guard let value = environment[key], !value.isEmpty else { return nil }
+            return value
+        }
+        func list(_ key: String) -> [String] {
+            env(key).map { $0.split(separator: ",").map { String($0).trimmingCharactersInSet(" ") }.filter { !$0.isEmpty } } ?? []
+        }
+        try rejectUnsupported(spec)
+
+        guard let source = flags.source ?? spec.source?.path ?? env("PYBAK_SOURCE") else {
+            throw PyBakError(.usage, "no source folder: pass --source DIR, set spec.source.path in the policy file, or PYBAK_SOURCE")
+        }
+        guard let destination = flags.destination ?? spec.destination?.path ?? env("PYBAK_DEST") else {
+            throw PyBakError(.usage, "no destination folder: pass --dest DIR, set spec.destination.path in the policy file, or PYBAK_DEST")
+        }
+        let includeTexts = !flags.include.isEmpty ? flags.include : (spec.source?.include ?? list("PYBAK_INCLUDE"))
+        let excludeTexts = !flags.exclude.isEmpty ? flags.exclude : (spec.source?.exclude ?? list("PYBAK_EXCLUDE"))
+        let filter = PathFilter(include: try includeTexts.map(GlobPattern.init), exclude: try excludeTexts.map(GlobPattern.init))
+
+        let minAgeText = flags.minAge ?? spec.source?.minAge ?? env("PYBAK_MIN_AGE") ?? "10s"
+        let minAge = try DurationText.seconds(minAgeText, field: flags.minAge != nil ? "--min-age" : "spec.source.minAge")
+
+        if let format = spec.compression?.format, format != "gzip" {
+            throw PyBakError(.config, "spec.compression.format: '\(format)' is not available; use gzip")
+        }
+        let level = try flags.level ?? spec.compression?.level ?? env("PYBAK_LEVEL").map { try integer($0, "PYBAK_LEVEL") } ?? 6
+        guard (1...9).contains(level) else {
+            throw PyBakError(.config, "compression level \(level) is out of range; use 1 (fastest) to 9 (smallest)")
+        }
+        let parallelism = try flags.parallelism ?? spec.parallelism ?? env("PYBAK_PARALLEL").map { try integer($0, "PYBAK_PARALLEL") } ?? max(1, cores)
+        guard (1...256).contains(parallelism) else {
+            throw PyBakError(.config, "parallelism \(parallelism) is out of range; use 1 to 256")
+        }
+        let keepSource = try flags.keepSource ?? spec.keepSource ?? env("PYBAK_KEEP_SOURCE").map { try boolean($0, "PYBAK_KEEP_SOURCE") } ?? false
+
+        let sourceDir = normalize(source)
+        let destinationDir = normalize(destination)
+        let state = "\(destinationDir)/\(PassSettings.stateFolderName)"
+        return PassSettings(
+            policyName: flags.policyName ?? file?.name ?? env("PYBAK_POLICY") ?? "local",
+            sourceDir: sourceDir,
+            destinationDir: destinationDir,
+            filter: filter,
+            minAgeSeconds: minAge,
+            level: level,
+            parallelism: parallelism,
+            keepSource: keepSource,
+            catalogPath: flags.catalogPath ?? env("PYBAK_CATALOG") ?? "\(state)/catalog.sqlite",
+            logFilePath: flags.logFilePath ?? env("PYBAK_LOG_FILE") ?? "\(state)/pybak.log",
+            dryRun: flags.dryRun
+        )
+    }
+
+    /// Fields of the policy that later PyBak features read; a local pass refuses them rather than ignore them.
+    private static func rejectUnsupported(_ spec: BackupPolicySpec) throws {
+        let unsupported: [(String, Bool)] = [
+            ("spec.encryption", spec.encryption != nil),
+            ("spec.cloud", spec.cloud != nil),
+            ("spec.report", spec.report != nil),
+            ("spec.retention", spec.retention != nil),
+        ]
+        for (field, present) in unsupported where present {
+            throw PyBakError(.config, "\(field) is not supported by this version of pybak yet; remove it from the policy to run a local pass")
+        }
+    }
+
+    private static func integer(_ text: String, _ name: String) throws -> Int {
+        guard let value = Int(text.trimmingCharactersInSet(" ")) else {
+            throw PyBakError(.config, "\(name): '\(text)' is not a whole number")
+        }
+        return value
+    }
+
+    private static func boolean(_ text: String, _ name: String) throws -> Bool {
+        switch text.lowercased().trimmingCharactersInSet(" ") {
+        case "1", "true", "yes", "on": return true
+        case "0", "false", "no", "off": return false
+        default: throw PyBakError(.config, "\(name): '\(text)' is not true or false")
+        }
+    }
+
+    /// Drops trailing slashes (but keeps `/`).
+    static func normalize(_ path: String) -> String {
+        var result = path
+        while result.count > 1 && result.hasSuffix("/") { result.removeLast() }
+        return result
+    }
+}

@@ -1,0 +1,90 @@
+import ArgumentParser
+import BackupPipeline
+import Catalog
+import Logging
+import PyBakCore
+import ServiceLifecycle
+
+/// `pybak daemon`: a pass every interval until SIGTERM/SIGINT.
+struct DaemonCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "daemon",
+        abstract: "Run a pass every --interval (default 2m) until SIGTERM or SIGINT.",
+        discussion: """
+            A pass that overruns the interval delays the next one; passes never overlap. On SIGTERM the \
+            pass in progress finishes the files in flight, commits them, and the daemon exits 0.
+            """
+    )
+
+    @OptionGroup var options: PassOptions
+
+    @Option(name: .customLong("interval"), help: "Time between pass starts (default 2m). Env: PYBAK_INTERVAL.")
+    var interval: String?
+
+    func run() async throws {
+        do {
+            let environment = ProcessInfo.processInfo.environment
+            let seconds = try DurationText.seconds(interval ?? environment["PYBAK_INTERVAL"] ?? "2m", field: "--interval")
+            guard seconds >= 1 else { throw PyBakError(.usage, "--interval must be at least 1s") }
+            let settings = try options.settings(dryRun: false)
+            let level = try options.stderrLevel()
+            let logger = LogSetup.logger(stderrLevel: level, logFile: nil, catalogBuffer: nil, progress: nil)
+            let schedule = PassSchedule(settings: settings, interval: seconds, stderrLevel: level, logger: logger)
+            let group = ServiceGroup(services: [schedule], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            try await group.run()
+            if let failure = await schedule.startupFailure.value { throw failure }
+        } catch let error as PyBakError {
+            CommandErrors.report(error)
+            throw ExitCode(error.exitCode)
+        }
+    }
+}
+
+import Foundation
+
+/// The daemon's loop as a lifecycle service: pass, wait, pass; graceful shutdown stops it between files.
+struct PassSchedule: Service {
+    let settings: PassSettings
+    let interval: Double
+    let stderrLevel: Logger.Level
+    let logger: Logger
+    /// Set when the first pass cannot start at all (bad folders): the daemon exits with that error.
+    let startupFailure = FailureBox()
+
+    func run() async throws {
+        let cancellation = CancellationFlag()
+        try await withGracefulShutdownHandler {
+            var passes = 0
+            while !cancellation.isRaised {
+                let started = WallClock.monotonic()
+                do {
+                    let result = try await PassRunner(settings: settings, stderrLevel: stderrLevel, trigger: .schedule, cancellation: cancellation).run()
+                    logger.notice("scheduled pass done", metadata: [
+                        "run.id": "\(result.runId)", "run.status": "\(result.status.rawValue)",
+                        "files.compressed": "\(result.counts.compressed)", "files.failed": "\(result.counts.failed)",
+                    ])
+                } catch let error as PyBakError {
+                    if passes == 0 && error.code != .busy {
+                        await startupFailure.set(error)
+                        return
+                    }
+                    logger.error("scheduled pass could not run", metadata: ["reason": "\(error.message)"])
+                }
+                passes += 1
+                let wait = max(0, interval - (WallClock.monotonic() - started))
+                if wait > 0 {
+                    try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(wait)) }
+                }
+            }
+        } onGracefulShutdown: {
+            cancellation.raise()
+        }
+        logger.notice("daemon stopped")
+    }
+}
+
+/// Holds the error that ended the daemon.
+actor FailureBox {
+    private(set) var value: PyBakError?
+    func set(_ error: PyBakError) { value = error }
+}

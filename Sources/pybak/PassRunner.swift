@@ -1,0 +1,53 @@
+import BackupPipeline
+import Catalog
+import Foundation
+import Logging
+import PyBakCore
+
+/// Wires one pass: folders checked, log file and catalog opened, the pass run on its own
+/// threads (never blocking the async runtime), logs flushed to the catalog.
+struct PassRunner: Sendable {
+    let settings: PassSettings
+    let stderrLevel: Logger.Level
+    let trigger: RunTrigger
+    let cancellation: CancellationFlag
+
+    /// Runs one pass to its end.
+    /// - Throws: `PyBakError` when the pass cannot start.
+    func run() async throws -> PassResult {
+        let settings = self.settings
+        let stderrLevel = self.stderrLevel
+        let trigger = self.trigger
+        let cancellation = self.cancellation
+        return try await withCheckedThrowingContinuation { continuation in
+            let thread = Thread {
+                continuation.resume(with: Result { try Self.runBlocking(settings, stderrLevel: stderrLevel, trigger: trigger, cancellation: cancellation) })
+            }
+            thread.stackSize = 4 << 20
+            thread.start()
+        }
+    }
+
+    private static func runBlocking(_ settings: PassSettings, stderrLevel: Logger.Level, trigger: RunTrigger, cancellation: CancellationFlag) throws -> PassResult {
+        try BackupPass.prepareDestination(settings)
+        let logFile = try LineSink.appending(to: settings.logFilePath)
+        let buffer = CatalogLogBuffer()
+        let progress = ProgressLine()
+        let logger = LogSetup.logger(stderrLevel: stderrLevel, logFile: logFile, catalogBuffer: buffer, progress: progress)
+        let catalog: SQLiteCatalog
+        do {
+            catalog = try SQLiteCatalog(path: settings.catalogPath)
+            try catalog.migrate()
+        } catch {
+            logger.error("cannot open the catalog", metadata: ["catalog": "\(settings.catalogPath)", "reason": "\(error)"])
+            throw PyBakError(.catalog, "\(error)")
+        }
+        let pass = BackupPass(
+            settings: settings, catalog: catalog, logger: logger, trigger: trigger, cancellation: cancellation,
+            progress: progress.counters, logBuffer: buffer
+        )
+        progress.start()
+        defer { progress.stop() }
+        return try pass.run()
+    }
+}
