@@ -85,8 +85,8 @@ final class FileProcessor: @unchecked Sendable {
             let input = try opener.openForReading(sourcePath)
             defer { close(input) }
             let before = try POSIX.fstat(input, path: sourcePath)
-            guard before.isRegular, before.device == file.status.device, before.inode == file.status.inode else {
-                return .deferred(file, reason: "it was replaced after the scan; it waits for the next pass")
+            guard before.isRegular, before.isSameFile(as: file.status) else {
+                return .deferred(file, reason: "it changed after the scan (still being written?); it waits for the next pass")
             }
             let output = try POSIX.createExclusive(temporaryPath)
             temporaryCreated = true

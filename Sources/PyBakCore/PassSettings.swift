@@ -23,6 +23,24 @@ public struct PassSettings: Sendable, Equatable {
     /// List what would be done, change nothing.
     public var dryRun: Bool
 
+    /// Creates settings; `SettingsResolver` is the usual way.
+    public init(
+        policyName: String, sourceDir: String, destinationDir: String, filter: PathFilter, minAgeSeconds: Double, level: Int,
+        parallelism: Int, keepSource: Bool, catalogPath: String, logFilePath: String, dryRun: Bool
+    ) {
+        self.policyName = policyName
+        self.sourceDir = sourceDir
+        self.destinationDir = destinationDir
+        self.filter = filter
+        self.minAgeSeconds = minAgeSeconds
+        self.level = level
+        self.parallelism = parallelism
+        self.keepSource = keepSource
+        self.catalogPath = catalogPath
+        self.logFilePath = logFilePath
+        self.dryRun = dryRun
+    }
+
     /// The folder inside the destination that holds PyBak's own state.
     public static let stateFolderName = ".pybak"
 }
