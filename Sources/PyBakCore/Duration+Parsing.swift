@@ -35,6 +35,9 @@ public enum DurationText {
 
     /// Formats seconds the way `seconds(_:field:)` reads them (`1h2m3s`, `1.5s`).
     public static func format(_ seconds: Double) -> String {
+        if seconds < 1 {
+            return "\(Int((seconds * 1000).rounded()))ms"
+        }
         if seconds < 60 {
             let rounded = (seconds * 10).rounded() / 10
             return rounded == rounded.rounded() ? "\(Int(rounded))s" : "\(rounded)s"

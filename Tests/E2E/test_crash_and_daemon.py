@@ -1,0 +1,105 @@
+"""SIGKILL mid-pass loses nothing; a rerun finishes without duplicates. The daemon stops cleanly on SIGTERM."""
+import hashlib
+import os
+import signal
+import subprocess
+import time
+
+from conftest import BINARY, run
+
+
+def make_big_files(folders, count, size):
+    digests = {}
+    block = b"".join(b"line %08d of a log that compresses fairly well\n" % i for i in range(20_000))
+    for i in range(count):
+        rel = f"big/{i:02d}.log"
+        data = (block * (size // len(block) + 1))[:size - 8] + os.urandom(8)
+        folders.write(rel, data)
+        digests[rel] = hashlib.sha256(data).hexdigest()
+    return digests
+
+
+def check_invariants(folders, digests):
+    """Every source is either still in place (unchanged) or stored, verified and catalogued exactly once."""
+    with folders.catalog() as db:
+        rows = db.execute("SELECT source_path, sha256, destination_path, kind, state FROM files").fetchall()
+    by_path = {}
+    for path, sha, dest, kind, state in rows:
+        by_path.setdefault(path, []).append((sha, dest, kind, state))
+    for rel, digest in digests.items():
+        present = (folders.src / rel).exists()
+        entries = [e for e in by_path.get(rel, []) if e[3] == "stored"]
+        if present:
+            assert hashlib.sha256((folders.src / rel).read_bytes()).hexdigest() == digest
+        else:
+            assert len(entries) == 1, f"{rel}: {entries}"
+        for sha, dest, kind, state in entries:
+            assert sha == digest
+            copy = folders.dst / dest
+            assert subprocess.run(["gzip", "-t", str(copy)]).returncode == 0
+            out = subprocess.run(["zcat", str(copy)], capture_output=True, check=True).stdout
+            assert hashlib.sha256(out).hexdigest() == digest
+    copies = [p for p in folders.stored()]
+    stored_rows = {dest for entries in by_path.values() for (_, dest, kind, state) in entries if kind == "stored" and state == "stored"}
+    assert {str(p.relative_to(folders.dst)) for p in copies} == stored_rows, "a stored copy without a row, or a row without a copy"
+
+
+def test_sigkill_mid_pass_then_rerun(pybak, folders):
+    digests = make_big_files(folders, 12, 24 * 1024 * 1024)
+    args = [pybak, "run", "--source", str(folders.src), "--dest", str(folders.dst), "--parallel", "2"]
+    for delay in (0.8, 1.6):
+        proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        check_invariants(folders, {k: v for k, v in digests.items()})
+    final = run(pybak, "run", "--source", str(folders.src), "--dest", str(folders.dst), check=0)
+    assert "succeeded" in final.stdout
+    check_invariants(folders, digests)
+    assert not any(folders.src.rglob("*.log")), "every file is stored after the rerun"
+    with folders.catalog() as db:
+        stored = db.execute("SELECT COUNT(*) FROM files WHERE kind = 'stored' AND state = 'stored'").fetchone()[0]
+        interrupted = db.execute("SELECT COUNT(*) FROM runs WHERE status = 'failed'").fetchone()[0]
+    assert stored == 12 and interrupted >= 1
+    assert not any((folders.dst / ".pybak" / "tmp").iterdir())
+
+
+def test_daemon_runs_passes_and_stops_on_sigterm(pybak, folders):
+    folders.write("first.txt", b"first")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYBAK_")}
+    proc = subprocess.Popen([pybak, "daemon", "--source", str(folders.src), "--dest", str(folders.dst), "--interval", "1s",
+                             "--min-age", "0s"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        deadline = time.time() + 30
+        while time.time() < deadline and (folders.src / "first.txt").exists():
+            time.sleep(0.2)
+        assert not (folders.src / "first.txt").exists()
+        folders.write("second.txt", b"second", age=5)
+        while time.time() < deadline and (folders.src / "second.txt").exists():
+            time.sleep(0.2)
+        assert not (folders.src / "second.txt").exists()
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    assert "daemon stopped" in err
+    with folders.catalog() as db:
+        statuses = {s for (s,) in db.execute("SELECT status FROM runs")}
+        triggers = {t for (t,) in db.execute("SELECT trigger FROM runs")}
+    assert "running" not in statuses and triggers == {"schedule"}
+
+
+def test_a_second_pass_is_turned_away_while_one_runs(pybak, folders):
+    make_big_files(folders, 4, 16 * 1024 * 1024)
+    first = subprocess.Popen([pybak, "run", "--source", str(folders.src), "--dest", str(folders.dst), "--parallel", "1"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 20
+        lock = folders.dst / ".pybak" / "lock"
+        while time.time() < deadline and not (lock.exists() and lock.read_text().strip()):
+            time.sleep(0.05)
+        second = run(pybak, "run", "--source", str(folders.src), "--dest", str(folders.dst))
+        if first.poll() is None:
+            assert second.returncode == 4 and "another pass" in second.stderr
+    finally:
+        assert first.wait(timeout=120) == 0

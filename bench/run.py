@@ -1,0 +1,127 @@
+#!/usr/bin/env python3
+"""PyBak benchmark: `pybak run` side by side with gzip -6 (xargs -P) and pigz on the same corpus.
+
+Builds pybak in release mode, generates the corpus with ../shared/bench/gen_corpus.py, and for
+each tool copies the corpus to a fresh folder (see ../shared/bench/README.md about ext4 after
+deletes), times the tool, and prints MB/s (or files/s), compression ratio, peak RSS and the ratio
+of pybak's time to each baseline's. Every side is durable: pybak syncs and verifies by itself,
+the baselines end with `sync`. Usage:
+
+    python3 bench/run.py [--scale 1.0] [--corpora logs,small] [--big-gib 2] [--runs 1]
+"""
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+GEN = REPO.parent / "shared" / "bench" / "gen_corpus.py"
+OUT = REPO / "bench" / "out"
+CORES = os.cpu_count() or 2
+
+
+def sh(cmd, **kw):
+    return subprocess.run(cmd, shell=True, check=True, **kw)
+
+
+def timed(cmd):
+    """Runs a shell command under /usr/bin/time -v; returns (seconds, peak RSS in MiB)."""
+    start = time.monotonic()
+    proc = subprocess.run(["/usr/bin/time", "-v", "bash", "-c", cmd], capture_output=True, text=True)
+    elapsed = time.monotonic() - start
+    if proc.returncode != 0:
+        sys.exit(f"benchmark command failed ({proc.returncode}): {cmd}\n{proc.stderr[-2000:]}")
+    rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr).group(1)) / 1024
+    return elapsed, rss
+
+
+def tree_bytes(path, suffix=None):
+    total = files = 0
+    for p in Path(path).rglob("*"):
+        if p.is_file() and ".pybak" not in p.parts and (suffix is None or p.name.endswith(suffix)):
+            total += p.stat().st_size
+            files += 1
+    return total, files
+
+
+def fresh_copy(corpus, tag):
+    target = OUT / "work" / f"{tag}-{time.monotonic_ns()}"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    sh(f"cp -a {corpus} {target}")
+    sh("sync")
+    return target
+
+
+def bench_corpus(name, corpus, pybak, runs):
+    size, count = tree_bytes(corpus)
+    n = "100" if name == "small" else "1"
+    tools = {
+        "pybak": lambda src: (f"{pybak} run --source {src} --dest {src}.out --min-age 0s --parallel {CORES} --log-level error >/dev/null",
+                              f"{src}.out", ".gz"),
+        f"gzip -6 xargs -P{CORES} -n{n}": lambda src: (f"find {src} -type f -print0 | xargs -0 -P{CORES} -n{n} gzip -6 && sync", src, ".gz"),
+        f"pigz -p {CORES} -6": lambda src: (f"find {src} -type f -print0 | xargs -0 pigz -p {CORES} -6 && sync", src, ".gz"),
+    }
+    results = {}
+    for tool, make in tools.items():
+        best = None
+        for _ in range(runs):
+            src = fresh_copy(corpus, name)
+            cmd, out_dir, suffix = make(src)
+            seconds, rss = timed(cmd)
+            out_bytes, out_files = tree_bytes(out_dir, suffix)
+            assert out_files == count, f"{tool}: {out_files} outputs for {count} inputs"
+            if best is None or seconds < best[0]:
+                best = (seconds, rss, out_bytes)
+        results[tool] = best
+    print(f"\n## corpus `{name}`: {count} files, {size / 1e6:.1f} MB, {CORES} cores")
+    print("| tool | seconds | MB/s | files/s | ratio | peak RSS MiB | pybak time / this |")
+    print("|---|---|---|---|---|---|---|")
+    ours = results["pybak"][0]
+    for tool, (seconds, rss, out_bytes) in results.items():
+        print(f"| {tool} | {seconds:.2f} | {size / 1e6 / seconds:.1f} | {count / seconds:,.0f} | {size / out_bytes:.2f} | {rss:.0f} | {ours / seconds:.2f} |")
+    shutil.rmtree(OUT / "work", ignore_errors=True)
+
+
+def bench_big(pybak, gib):
+    folder = OUT / "big" / "src"
+    shutil.rmtree(OUT / "big", ignore_errors=True)
+    folder.mkdir(parents=True)
+    block = b"".join(b"2026-11-27T00:00:00Z INFO request %08d served in 12ms\n" % i for i in range(100_000))
+    with open(folder / "huge.log", "wb") as f:
+        written = 0
+        while written < gib << 30:
+            f.write(block + os.urandom(4096))
+            written += len(block) + 4096
+    old = time.time() - 3600
+    os.utime(folder / "huge.log", (old, old))
+    seconds, rss = timed(f"{pybak} run --source {folder} --dest {folder}.out --min-age 0s --log-level error >/dev/null")
+    print(f"\n## one {gib} GiB file: {seconds:.1f} s, {written / 1e6 / seconds:.1f} MB/s, peak RSS {rss:.0f} MiB")
+    shutil.rmtree(OUT / "big", ignore_errors=True)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--scale", default="1.0")
+    ap.add_argument("--corpora", default="logs,small")
+    ap.add_argument("--big-gib", type=int, default=2, help="size of the single-file RSS check; 0 skips it")
+    ap.add_argument("--runs", type=int, default=1, help="runs per tool; the best is shown")
+    args = ap.parse_args()
+    if shutil.which("pigz") is None:
+        sh("apt-get install -y -qq pigz >/dev/null || (apt-get update -qq && apt-get install -y -qq pigz >/dev/null)")
+    sh(f"cd {REPO} && swift build -c release --product pybak 2>&1 | tail -1")
+    pybak = REPO / ".build" / "release" / "pybak"
+    corpus_root = OUT / f"corpus-{args.scale}"
+    if not corpus_root.exists():
+        sh(f"python3 {GEN} --out {corpus_root} --scale {args.scale} --only {args.corpora}")
+    for name in args.corpora.split(","):
+        bench_corpus(name, corpus_root / name, pybak, args.runs)
+    if args.big_gib:
+        bench_big(pybak, args.big_gib)
+
+
+if __name__ == "__main__":
+    main()
