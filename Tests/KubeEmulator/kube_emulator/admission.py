@@ -87,6 +87,10 @@ def _pod_spec(spec: dict[str, Any], path: str, allowed_restart: list[str] | None
             causes.append(_req(f"{cpath}.name"))
         if not c.get("image"):
             causes.append(_req(f"{cpath}.image"))
+        for var in c.get("env") or []:
+            field_ref = (var.get("valueFrom") or {}).get("fieldRef")
+            if isinstance(field_ref, dict):
+                field_ref.setdefault("apiVersion", "v1")
         for j, m in enumerate(c.get("volumeMounts") or []):
             if m.get("name") not in volume_names:
                 causes.append({"field": f"{cpath}.volumeMounts[{j}].name", "reason": "FieldValueNotFound",

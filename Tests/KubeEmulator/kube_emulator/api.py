@@ -24,7 +24,7 @@ from .names import new_uid, random_suffix
 from .objects import KNOWN_META, SERVER_META, Target, WriteOptions, external, meta, spec_part, without_volatile
 from .resources import Registry, ResourceType
 from .schema import apply_schema
-from .selectors import fields_match, labels_match, parse_field_selector, parse_label_selector
+from .selection import fields_match, labels_match, parse_field_selector, parse_label_selector
 from .store import Store
 
 CRD_KEY = "apiextensions.k8s.io/customresourcedefinitions"

@@ -9,7 +9,7 @@ from typing import Any, Callable
 
 import yaml
 
-from . import discovery, openapi, tables
+from . import discovery, openapi, protobuf, tables
 from .api import Api
 from .auth import Auth, Identity
 from .errors import ApiError, bad_request
@@ -180,6 +180,12 @@ class App:
     @staticmethod
     def _decode(req: Request) -> Any:
         ctype = req.header("content-type", "application/json").split(";")[0].strip()
+        if ctype == "application/vnd.kubernetes.protobuf":
+            try:
+                return protobuf.decode(req.body)
+            except (protobuf.ProtobufError, ValueError, KeyError, IndexError) as exc:
+                raise ApiError(415, f"the body of the request could not be decoded as protobuf: {exc}",
+                               "UnsupportedMediaType")
         if "protobuf" in ctype or "cbor" in ctype:
             raise ApiError(415, f'the body of the request was in an unknown format - accepted media types include: '
                                 f'application/json, application/yaml', "UnsupportedMediaType")

@@ -338,14 +338,11 @@ def _expand(text: str, env: dict[str, str]) -> str:
 
 
 def _rewrite(value: str, mounts: list[tuple[str, str]]) -> str:
-    """Rewrite a path-like value under a mountPath to its local directory."""
+    """Rewrite every path under a mountPath in ``value`` (a path, ``--flag=path`` or a shell
+    command line) to the local directory; mounts are tried longest first."""
     for mount_path, local in mounts:
-        if value == mount_path or value.startswith(mount_path + "/"):
-            return local + value[len(mount_path):]
-        if "=" in value:
-            key, _, rest = value.partition("=")
-            if rest == mount_path or rest.startswith(mount_path + "/"):
-                return f"{key}={local}{rest[len(mount_path):]}"
+        pattern = r"(?<![\w./-])" + re.escape(mount_path) + r"(?=$|[/\s;'\"&|)`:,])"
+        value = re.sub(pattern, lambda _m: local, value)
     return value
 
 

@@ -13,7 +13,7 @@ from .auth import Auth
 from .batch import BatchController
 from .clock import Clock
 from .faults import Faults
-from .gc import GarbageCollector
+from .garbage import GarbageCollector
 from .http_server import HttpServer, Response
 from .kubelet import Kubelet
 from .objects import Target, WriteOptions

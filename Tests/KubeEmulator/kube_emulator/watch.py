@@ -18,7 +18,7 @@ from .api import Api, parse_rv
 from .errors import ApiError
 from .faults import Faults
 from .objects import Target, external
-from .selectors import fields_match, labels_match, parse_field_selector, parse_label_selector
+from .selection import fields_match, labels_match, parse_field_selector, parse_label_selector
 
 Render = Callable[[dict[str, Any]], dict[str, Any]]
 
