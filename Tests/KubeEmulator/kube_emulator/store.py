@@ -157,7 +157,7 @@ class Store:
         """Forget all history (fault: expire RVs early); wakes watchers so they see 410."""
         with self.cond:
             self._history.clear()
-            self.compacted_rv = self._rv
+            self.compacted_rv = self._next_rv()  # every RV issued so far is now too old
             self.cond.notify_all()
 
     def set_history_limit(self, limit: int) -> None:
