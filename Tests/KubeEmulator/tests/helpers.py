@@ -90,34 +90,71 @@ class Client:
 
 
 class WatchStream:
-    """Reads newline-delimited JSON events from a chunked watch response."""
+    """Reads newline-delimited JSON events from a chunked watch response over a raw socket,
+    so that a stream cut without its final chunk can be told from a clean end."""
 
     def __init__(self, client: Client, path: str, headers: dict[str, str]) -> None:
-        self.conn = http.client.HTTPConnection(client.host, client.port, timeout=10)
-        hdrs = dict(headers)
+        self.sock = socket.create_connection((client.host, client.port), timeout=10)
+        hdrs = {"Host": f"{client.host}:{client.port}", "Accept": "application/json", **headers}
         if client.token:
             hdrs["Authorization"] = f"Bearer {client.token}"
-        self.conn.request("GET", path, headers=hdrs)
-        self.resp = self.conn.getresponse()
-        self.status = self.resp.status
+        head = f"GET {path} HTTP/1.1\r\n" + "".join(f"{k}: {v}\r\n" for k, v in hdrs.items()) + "\r\n"
+        self.sock.sendall(head.encode())
+        self.buf = b""
+        status_line = self._line()
+        self.status = int(status_line.split()[1])
+        self.headers: dict[str, str] = {}
+        while True:
+            line = self._line()
+            if not line:
+                break
+            k, _, v = line.decode().partition(":")
+            self.headers[k.strip().lower()] = v.strip()
+        self.chunked = self.headers.get("transfer-encoding") == "chunked"
+        self.pending = b""
         self.closed_cleanly: bool | None = None
+
+    def _fill(self) -> bool:
+        data = self.sock.recv(65536)
+        if not data:
+            return False
+        self.buf += data
+        return True
+
+    def _line(self) -> bytes:
+        while b"\r\n" not in self.buf:
+            if not self._fill():
+                raise EOFError
+        line, _, self.buf = self.buf.partition(b"\r\n")
+        return line
+
+    def _exact(self, n: int) -> bytes:
+        while len(self.buf) < n:
+            if not self._fill():
+                raise EOFError
+        out, self.buf = self.buf[:n], self.buf[n:]
+        return out
 
     def next(self, timeout: float = 5.0) -> dict[str, Any] | None:
         """Return the next event, or None when the stream ends (sets ``closed_cleanly``)."""
-        self.conn.sock.settimeout(timeout)
+        if self.closed_cleanly is not None:
+            return None
+        self.sock.settimeout(timeout)
         try:
-            line = self.resp.readline()
-        except http.client.IncompleteRead:
+            while b"\n" not in self.pending:
+                if not self.chunked:
+                    raise EOFError
+                size = int(self._line().split(b";")[0], 16)
+                if size == 0:
+                    self._line()
+                    self.closed_cleanly = True
+                    return None
+                self.pending += self._exact(size)
+                self._line()
+        except (EOFError, ConnectionError):
             self.closed_cleanly = False
             return None
-        except (ConnectionError, socket.timeout, OSError) as exc:
-            if isinstance(exc, socket.timeout):
-                raise
-            self.closed_cleanly = False
-            return None
-        if not line:
-            self.closed_cleanly = self.resp.isclosed() or True
-            return None
+        line, _, self.pending = self.pending.partition(b"\n")
         return json.loads(line)
 
     def collect(self, count: int, timeout: float = 5.0) -> list[dict[str, Any]]:
@@ -131,7 +168,7 @@ class WatchStream:
         return out
 
     def close(self) -> None:
-        self.conn.close()
+        self.sock.close()
 
 
 def policy(name: str, **spec: Any) -> dict[str, Any]:
