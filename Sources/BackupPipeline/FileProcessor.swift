@@ -119,7 +119,7 @@ final class FileProcessor: @unchecked Sendable {
             }
             var confirmed = file
             confirmed.status = after
-            try verify(temporaryPath: temporaryPath, expectedDigest: digest, expectedLength: bytesRead)
+            try verify(fd: output, temporaryPath: temporaryPath, expectedDigest: digest, expectedLength: bytesRead)
             return .ready(ProcessedFile(file: confirmed, sha256: Hex.encode(digest), storedSize: storedSize, temporaryPath: temporaryPath))
         } catch let error as SystemError {
             if temporaryCreated { try? POSIX.unlink(temporaryPath) }
@@ -153,15 +153,16 @@ final class FileProcessor: @unchecked Sendable {
         writeFill = 0
     }
 
-    /// Decompresses the written copy and checks it yields exactly the bytes that were read.
-    private func verify(temporaryPath: String, expectedDigest: [UInt8], expectedLength: Int64) throws {
-        let fd = try POSIX.openForReading(temporaryPath)
-        defer { close(fd) }
+    /// Reads the written copy back from the file (not from memory), decompresses it and checks
+    /// it yields exactly the bytes that were read.
+    private func verify(fd: Int32, temporaryPath: String, expectedDigest: [UInt8], expectedLength: Int64) throws {
         inflater.reset()
         var length: Int64 = 0
+        var offset: Int64 = 0
         while true {
-            let n = try POSIX.read(fd, into: readBuffer, path: temporaryPath)
+            let n = try POSIX.read(fd, into: readBuffer, at: offset, path: temporaryPath)
             if n == 0 { break }
+            offset += Int64(n)
             try inflater.feed(UnsafeRawBufferPointer(rebasing: readBuffer[0..<n])) { chunk in
                 length += Int64(chunk.count)
                 verifyHasher.update(chunk)

@@ -109,9 +109,9 @@ enum POSIX {
         return fd
     }
 
-    /// Creates a new file that must not exist yet.
+    /// Creates a new file that must not exist yet, open for writing and reading back.
     static func createExclusive(_ path: String) throws -> Int32 {
-        let fd = CSystem_open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        let fd = CSystem_open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw SystemError("create", path) }
         return fd
     }
@@ -139,6 +139,16 @@ enum POSIX {
     static func read(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, path: String) throws -> Int {
         while true {
             let n = Glibc.read(fd, buffer.baseAddress!, buffer.count)
+            if n >= 0 { return n }
+            if errno == EINTR { continue }
+            throw SystemError("read", path)
+        }
+    }
+
+    /// Reads up to `buffer.count` bytes at `offset`; 0 at the end.
+    static func read(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, at offset: Int64, path: String) throws -> Int {
+        while true {
+            let n = Glibc.pread(fd, buffer.baseAddress!, buffer.count, off_t(offset))
             if n >= 0 { return n }
             if errno == EINTR { continue }
             throw SystemError("read", path)
