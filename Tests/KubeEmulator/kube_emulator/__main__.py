@@ -29,6 +29,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--controller-interval", type=float, default=0.2, help="seconds between CronJob/Job/kubelet steps")
     p.add_argument("--manual-controllers", action="store_true",
                    help="do not run controllers on a timer; step them with POST /_emulator/kubelet/step")
+    p.add_argument("--tls", action="store_true",
+                   help="serve HTTPS with a self-signed certificate (kubectl sends tokens only over HTTPS)")
+    p.add_argument("--cert-dir", help="where --tls writes tls.crt/tls.key (default: a temp dir)")
     p.add_argument("--verbose", action="store_true", help="log every request to stderr")
     return p.parse_args(argv)
 
@@ -45,12 +48,17 @@ def main(argv: list[str] | None = None) -> int:
     emulator = Emulator(Options(host=args.host, port=args.port, token=args.token, history=args.history,
                                 image_map=image_map, volume_root=args.volume_root,
                                 bookmark_interval=args.bookmark_interval, controller_interval=args.controller_interval,
-                                auto_controllers=not args.manual_controllers, verbose=args.verbose))
+                                auto_controllers=not args.manual_controllers, verbose=args.verbose,
+                                tls=args.tls, cert_dir=args.cert_dir))
+    if args.token and not args.tls:
+        print("warning: kubectl does not send bearer tokens over plain HTTP; add --tls", file=sys.stderr)
     if args.kubeconfig:
-        write_kubeconfig(args.kubeconfig, emulator.url, args.token)
+        write_kubeconfig(args.kubeconfig, emulator.url, args.token, ca_file=emulator.ca_file)
     emulator.start()
     print(emulator.url, flush=True)
     print(f"port={emulator.port}", flush=True)
+    if emulator.ca_file:
+        print(f"ca={emulator.ca_file}", flush=True)
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())
     signal.signal(signal.SIGINT, lambda *_: done.set())

@@ -15,7 +15,7 @@ from .auth import Auth, Identity
 from .errors import ApiError, bad_request
 from .faults import Faults
 from .http_server import Request, Response
-from .objects import Target, WriteOptions
+from .objects import GO_TRUE, Target, WriteOptions
 from .resources import ResourceType
 from .watch import stream
 
@@ -133,7 +133,7 @@ class App:
         if name and rt.namespaced and not namespace:
             raise _not_found_path()
         t = Target(rt, version, namespace, name, sub)
-        watch = query.get("watch") in ("true", "1")
+        watch = query.get("watch") in GO_TRUE
         verb = self._verb(req.method, bool(name), watch)
         self.auth.authorize(user, verb, group, rt.plural, namespace, name, sub)
         opts = self._write_options(req, query)
@@ -219,7 +219,7 @@ class App:
             raise bad_request(f'dryRun: Unsupported value: "{dry}": supported values: "All"')
         agent = req.header("user-agent", "unknown").split("/")[0] or "unknown"
         return WriteOptions(manager=manager or agent, field_validation=validation, dry_run=dry == "All",
-                            force=query.get("force") in ("true", "1"), explicit_manager=bool(manager))
+                            force=query.get("force") in GO_TRUE, explicit_manager=bool(manager))
 
     @staticmethod
     def _written(code: int, body: Any, opts: WriteOptions) -> Response:

@@ -121,13 +121,17 @@ class HttpServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, host: str, port: int, app: Callable[[Request], Response], verbose: bool = False) -> None:
+    def __init__(self, host: str, port: int, app: Callable[[Request], Response], verbose: bool = False,
+                 ssl_context: Any = None) -> None:
         super().__init__((host, port), _Handler)
+        if ssl_context is not None:
+            # handshake lazily in the handler thread, so one slow client cannot block accept()
+            self.socket = ssl_context.wrap_socket(self.socket, server_side=True, do_handshake_on_connect=False)
         self.app = app
         self.verbose = verbose
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         exc = sys.exc_info()[1]
-        if isinstance(exc, (BrokenPipeError, ConnectionResetError)):
+        if isinstance(exc, (BrokenPipeError, ConnectionResetError, OSError)):
             return
         super().handle_error(request, client_address)

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import base64
 import os
 
 import yaml
 
 
-def write_kubeconfig(path: str, url: str, token: str | None, namespace: str = "default") -> None:
-    """Write a kubeconfig with one cluster/user/context named ``kube-emulator``."""
+def write_kubeconfig(path: str, url: str, token: str | None, namespace: str = "default", ca_file: str | None = None) -> None:
+    """Write a kubeconfig with one cluster/user/context named ``kube-emulator`` (CA embedded when TLS)."""
     user: dict[str, str] = {"token": token} if token else {}
+    cluster: dict[str, str] = {"server": url}
+    if ca_file:
+        with open(ca_file, "rb") as fh:
+            cluster["certificate-authority-data"] = base64.b64encode(fh.read()).decode()
     config = {
         "apiVersion": "v1", "kind": "Config", "preferences": {},
-        "clusters": [{"name": "kube-emulator", "cluster": {"server": url}}],
+        "clusters": [{"name": "kube-emulator", "cluster": cluster}],
         "users": [{"name": "kube-emulator", "user": user}],
         "contexts": [{"name": "kube-emulator", "context": {"cluster": "kube-emulator", "user": "kube-emulator",
                                                           "namespace": namespace}}],

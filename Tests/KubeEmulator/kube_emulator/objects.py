@@ -67,3 +67,7 @@ def meta(obj: dict[str, Any]) -> dict[str, Any]:
     if not isinstance(m, dict):
         m = obj["metadata"] = {}
     return m
+
+
+GO_TRUE = ("1", "t", "T", "TRUE", "true", "True")
+"""Spellings Go's strconv.ParseBool reads as true (query parameters like ``watch``)."""

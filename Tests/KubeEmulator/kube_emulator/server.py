@@ -19,6 +19,7 @@ from .kubelet import Kubelet
 from .objects import Target, WriteOptions
 from .resources import Registry
 from .store import Store
+from .tls import make_certificate, server_context
 
 DEFAULT_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
 
@@ -37,6 +38,8 @@ class Options:
     controller_interval: float = 0.2
     auto_controllers: bool = True
     verbose: bool = False
+    tls: bool = False
+    cert_dir: str | None = None
 
 
 class Emulator:
@@ -58,9 +61,15 @@ class Emulator:
         self.app = App(self.api, self.auth, self.faults, self.admin, lambda: f"{options.host}:{self.port}",
                        options.bookmark_interval)
         self.app.pod_log = self.kubelet.log  # type: ignore[attr-defined]
-        self.http = HttpServer(options.host, options.port, self.app, options.verbose)
+        context = None
+        self.ca_file: str | None = None
+        if options.tls:
+            cert, key = make_certificate(options.cert_dir or tempfile.mkdtemp(prefix="kube-emulator-tls-"), options.host)
+            context = server_context(cert, key)
+            self.ca_file = cert
+        self.http = HttpServer(options.host, options.port, self.app, options.verbose, context)
         self.port = self.http.server_address[1]
-        self.url = f"http://{options.host}:{self.port}"
+        self.url = f"{'https' if options.tls else 'http'}://{options.host}:{self.port}"
         self.kubelet.server_url = self.url
         self._thread = threading.Thread(target=self.http.serve_forever, name="http", daemon=True)
         self._seed()

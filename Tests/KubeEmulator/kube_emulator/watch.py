@@ -17,7 +17,7 @@ from typing import Any, Callable, Iterator
 from .api import Api, parse_rv
 from .errors import ApiError
 from .faults import Faults
-from .objects import Target, external
+from .objects import GO_TRUE, Target, external
 from .selection import fields_match, labels_match, parse_field_selector, parse_label_selector
 
 Render = Callable[[dict[str, Any]], dict[str, Any]]
@@ -37,7 +37,7 @@ def stream(api: Api, faults: Faults, t: Target, query: dict[str, str], render: R
     store = api.store
     labels = parse_label_selector(query.get("labelSelector"))
     fields = parse_field_selector(query.get("fieldSelector"), t.rt.supports_field)
-    bookmarks = query.get("allowWatchBookmarks") in ("true", "1")
+    bookmarks = query.get("allowWatchBookmarks") in GO_TRUE
     timeout = float(query.get("timeoutSeconds") or 1800 * (1 + random.random()))
     deadline = time.monotonic() + timeout
     drop_after = faults.watch_drop_for(path)
@@ -71,7 +71,7 @@ def stream(api: Api, faults: Faults, t: Target, query: dict[str, str], render: R
     except ApiError as err:
         yield _status_event(err)
         return
-    initial = want in (None, 0) or query.get("sendInitialEvents") in ("true", "1")
+    initial = want in (None, 0) or query.get("sendInitialEvents") in GO_TRUE
     with store.cond:
         if initial:
             items, cursor = store.list(t.rt.key, ns or None)
@@ -88,7 +88,7 @@ def stream(api: Api, faults: Faults, t: Target, query: dict[str, str], render: R
         yield emit("ADDED", obj)
         if drop_after is not None and sent >= drop_after:
             raise DropConnection()
-    if query.get("sendInitialEvents") in ("true", "1") and bookmarks:
+    if query.get("sendInitialEvents") in GO_TRUE and bookmarks:
         yield bookmark(cursor, initial_end=True)
     if drop_after == 0:
         raise DropConnection()

@@ -44,15 +44,17 @@ class Reply:
 class Client:
     """Minimal JSON client for the emulator (one connection per request)."""
 
-    def __init__(self, url: str, token: str | None = None) -> None:
+    def __init__(self, url: str, token: str | None = None, ssl_context: Any = None) -> None:
         parts = urlsplit(url)
+        self.ssl_context = ssl_context
         self.host, self.port = parts.hostname, parts.port
         self.url = url
         self.token = token
 
     def request(self, method: str, path: str, body: Any = None, content_type: str = "application/json",
                 headers: dict[str, str] | None = None, token: str | None = "default") -> Reply:
-        conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
+        conn = (http.client.HTTPSConnection(self.host, self.port, timeout=30, context=self.ssl_context)
+                if self.url.startswith("https") else http.client.HTTPConnection(self.host, self.port, timeout=30))
         hdrs = dict(headers or {})
         tok = self.token if token == "default" else token
         if tok:

@@ -1,0 +1,30 @@
+"""Self-signed TLS for the emulator: kubectl only sends bearer tokens over HTTPS
+(kubernetes/kubectl#744), so ``--tls`` serves HTTPS with a fresh certificate for
+127.0.0.1/localhost, and the kubeconfig carries it as ``certificate-authority-data``."""
+
+from __future__ import annotations
+
+import os
+import ssl
+import subprocess
+
+
+def make_certificate(directory: str, host: str) -> tuple[str, str]:
+    """Create ``tls.crt``/``tls.key`` (self-signed, SAN for host, 127.0.0.1, localhost) with openssl."""
+    os.makedirs(directory, exist_ok=True)
+    cert, key = os.path.join(directory, "tls.crt"), os.path.join(directory, "tls.key")
+    sans = ["DNS:localhost", "IP:127.0.0.1"]
+    if host not in ("127.0.0.1", "localhost", "0.0.0.0"):
+        sans.append(("IP:" if host.replace(".", "").isdigit() else "DNS:") + host)
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "7", "-subj", "/CN=kube-emulator",
+                    "-addext", "subjectAltName=" + ",".join(sans), "-addext", "basicConstraints=critical,CA:TRUE",
+                    "-keyout", key, "-out", cert], check=True, capture_output=True)
+    return cert, key
+
+
+def server_context(cert: str, key: str) -> ssl.SSLContext:
+    """A server-side TLS context offering HTTP/1.1 only."""
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(cert, key)
+    ctx.set_alpn_protocols(["http/1.1"])
+    return ctx

@@ -1,0 +1,49 @@
+"""Independence: the official Python ``kubernetes`` client runs a small scenario against the emulator."""
+
+from __future__ import annotations
+
+import pytest
+
+kubernetes = pytest.importorskip("kubernetes")
+from kubernetes import client as k8s, watch  # noqa: E402
+from kubernetes.client.rest import ApiException  # noqa: E402
+
+
+@pytest.fixture
+def core(emulator_factory):
+    emu = emulator_factory(history=8, token="pytoken")
+    cfg = k8s.Configuration()
+    cfg.host = emu.url
+    cfg.api_key = {"authorization": "Bearer pytoken"}
+    api = k8s.ApiClient(cfg)
+    yield k8s.CoreV1Api(api), emu
+    api.close()
+
+
+def test_list_watch_conflict_and_gone(core):
+    v1, emu = core
+    for i in range(3):
+        v1.create_namespaced_config_map("default", k8s.V1ConfigMap(metadata=k8s.V1ObjectMeta(name=f"cm{i}"), data={"i": str(i)}))
+    listing = v1.list_namespaced_config_map("default")
+    assert [c.metadata.name for c in listing.items] == ["cm0", "cm1", "cm2"]
+    rv = listing.metadata.resource_version
+    v1.patch_namespaced_config_map("cm1", "default", {"data": {"i": "changed"}})
+    w = watch.Watch()
+    events = []
+    for event in w.stream(v1.list_namespaced_config_map, "default", resource_version=rv, timeout_seconds=2):
+        events.append((event["type"], event["object"].metadata.name, event["object"].data))
+        if len(events) == 1:
+            w.stop()
+    assert events == [("MODIFIED", "cm1", {"i": "changed"})]
+    stale = listing.items[0]
+    v1.replace_namespaced_config_map("cm0", "default", k8s.V1ConfigMap(metadata=k8s.V1ObjectMeta(
+        name="cm0", resource_version=v1.read_namespaced_config_map("cm0", "default").metadata.resource_version), data={"i": "new"}))
+    with pytest.raises(ApiException) as conflict:
+        v1.replace_namespaced_config_map("cm0", "default", stale)
+    assert conflict.value.status == 409
+    for i in range(10):  # push the first RV out of the 8-event history
+        v1.patch_namespaced_config_map("cm2", "default", {"data": {"i": str(i)}})
+    with pytest.raises(ApiException) as gone:
+        for _ in watch.Watch().stream(v1.list_namespaced_config_map, "default", resource_version=rv, timeout_seconds=2):
+            pass
+    assert gone.value.status == 410
