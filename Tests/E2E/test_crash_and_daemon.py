@@ -9,11 +9,17 @@ from conftest import BINARY, run
 
 
 def make_big_files(folders, count, size):
+    """Files that deflate slowly (half random bytes), so a pass is still running when it is killed."""
     digests = {}
-    block = b"".join(b"line %08d of a log that compresses fairly well\n" % i for i in range(20_000))
+    text = b"".join(b"line %08d of a log that compresses fairly well\n" % i for i in range(1_400))
     for i in range(count):
         rel = f"big/{i:02d}.log"
-        data = (block * (size // len(block) + 1))[:size - 8] + os.urandom(8)
+        parts, total = [], 0
+        while total < size:
+            chunk = text + os.urandom(len(text))
+            parts.append(chunk)
+            total += len(chunk)
+        data = b"".join(parts)[:size]
         folders.write(rel, data)
         digests[rel] = hashlib.sha256(data).hexdigest()
     return digests
@@ -45,14 +51,25 @@ def check_invariants(folders, digests):
 
 
 def test_sigkill_mid_pass_then_rerun(pybak, folders):
-    digests = make_big_files(folders, 12, 24 * 1024 * 1024)
+    digests = make_big_files(folders, 16, 24 * 1024 * 1024)
     args = [pybak, "run", "--source", str(folders.src), "--dest", str(folders.dst), "--parallel", "2"]
-    for delay in (0.8, 1.6):
+    tmp = folders.dst / ".pybak" / "tmp"
+    killed_mid_pass = 0
+    for phase in ("mid-file", "after a commit"):
+        before = len(folders.stored())
         proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(delay)
+        deadline = time.time() + 60
+        while time.time() < deadline and proc.poll() is None:
+            in_flight = tmp.exists() and any(tmp.iterdir())
+            if (phase == "mid-file" and in_flight) or (phase == "after a commit" and len(folders.stored()) > before):
+                break
+            time.sleep(0.01)
+        if proc.poll() is None:
+            killed_mid_pass += 1
         proc.send_signal(signal.SIGKILL)
         proc.wait()
-        check_invariants(folders, {k: v for k, v in digests.items()})
+        check_invariants(folders, digests)
+    assert killed_mid_pass >= 1, "no kill landed while a pass was running; make the files bigger"
     final = run(pybak, "run", "--source", str(folders.src), "--dest", str(folders.dst), check=0)
     assert "succeeded" in final.stdout
     check_invariants(folders, digests)
@@ -60,7 +77,7 @@ def test_sigkill_mid_pass_then_rerun(pybak, folders):
     with folders.catalog() as db:
         stored = db.execute("SELECT COUNT(*) FROM files WHERE kind = 'stored' AND state = 'stored'").fetchone()[0]
         interrupted = db.execute("SELECT COUNT(*) FROM runs WHERE status = 'failed'").fetchone()[0]
-    assert stored == 12 and interrupted >= 1
+    assert stored == 16 and interrupted >= 1
     assert not any((folders.dst / ".pybak" / "tmp").iterdir())
 
 
