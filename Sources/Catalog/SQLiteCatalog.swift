@@ -101,22 +101,17 @@ public final class SQLiteCatalog: Catalog {
     }
 
     public func setDisposition(_ disposition: SourceDisposition, ids: [Int64]) throws {
-        try db.transaction {
-            let statement = try db.statement("UPDATE files SET disposition = ?2 WHERE id = ?1")
-            for id in ids {
-                statement.reset()
-                try statement.bind(.int(id), .text(disposition.rawValue)).run()
-            }
-        }
+        try update("UPDATE files SET disposition = ?2 WHERE id = ?1", ids: ids, with: [.text(disposition.rawValue)])
     }
 
-    private func update(_ sql: String, ids: [Int64]) throws {
+    /// Runs `sql` once per id (bound to `?1`, then `values` to `?2`...) in one transaction; nothing for no ids.
+    private func update(_ sql: String, ids: [Int64], with values: [SQLiteValue] = []) throws {
         guard !ids.isEmpty else { return }
         try db.transaction {
             let statement = try db.statement(sql)
             for id in ids {
                 statement.reset()
-                try statement.bind(.int(id)).run()
+                try statement.bind([.int(id)] + values).run()
             }
         }
     }
