@@ -1,3 +1,5 @@
+import Logging
+
 /// The shared catalog for many workers: PostgreSQL through libpq, same tables and meaning as `SQLiteCatalog`.
 ///
 /// Every call is one transaction with parameterised, multi-row statements. A call that loses the connection
@@ -10,6 +12,12 @@ public final class PostgresCatalog: Catalog {
     /// - Throws: `CatalogError` naming the server and what to check.
     public init(target: DatabaseTarget) throws {
         connection = try PostgresConnection(target: target)
+    }
+
+    /// Where lost and restored connections are reported.
+    public var logger: Logger? {
+        get { connection.logger }
+        set { connection.logger = newValue }
     }
 
     public func migrate() throws {

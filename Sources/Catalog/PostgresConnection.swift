@@ -1,11 +1,14 @@
 import CLibPQ
+import Logging
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// Raised when the server went away during a statement; `retrying` reconnects and runs the work again.
-struct ConnectionLost: Error {
+struct ConnectionLost: Error, CustomStringConvertible {
     var message: String
+
+    var description: String { "lost the connection to the PostgreSQL catalog (\(message)); check the server and run again" }
 }
 
 /// One libpq connection, used from one thread at a time; finished in `deinit`.
@@ -21,6 +24,8 @@ final class PostgresConnection {
     var reconnectDelays: [Double] = [0.25, 0.5, 1, 2, 2]
     /// Set when reconnecting failed: later calls try once, without waiting, so a stopping pass is not slowed.
     private var gaveUp = false
+    /// Where reconnections are reported (the pass's logger, once it has one).
+    var logger: Logger?
     /// Session advisory locks held, with what each guards, to take again after a reconnect.
     private var sessionLocks: [AdvisoryLockKey: String] = [:]
 
@@ -113,12 +118,19 @@ final class PostgresConnection {
     private func reconnect(after lost: ConnectionLost) throws {
         let delays = gaveUp ? [0] : reconnectDelays
         var last = lost.message
-        for delay in delays {
+        logger?.warning("catalog connection lost; reconnecting", metadata: ["catalog.server": "\(target.display)", "reason": "\(lost.message)"])
+        for (attempt, delay) in delays.enumerated() {
             if delay > 0 { usleep(UInt32(delay * 1_000_000)) }
             PQreset(handle)
             if PQstatus(handle) == CONNECTION_OK {
+                do {
+                    try retakeLocks()
+                } catch let again as ConnectionLost {
+                    last = again.message
+                    continue
+                }
                 gaveUp = false
-                try retakeLocks()
+                logger?.notice("catalog connection restored", metadata: ["catalog.server": "\(target.display)", "attempts": "\(attempt + 1)"])
                 return
             }
             last = handle.map { String(cString: PQerrorMessage($0)).trimmedLine } ?? last

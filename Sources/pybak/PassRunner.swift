@@ -50,6 +50,7 @@ struct PassRunner: Sendable {
             logger.error("cannot open the catalog", metadata: ["catalog": "\(settings.catalogPath)", "reason": "\(error)"])
             throw error
         }
+        (catalog as? PostgresCatalog)?.logger = logger
         let pass = BackupPass(
             settings: settings, catalog: catalog, logger: logger, trigger: trigger, cancellation: cancellation,
             progress: progress.counters, logBuffer: buffer

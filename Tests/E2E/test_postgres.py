@@ -132,6 +132,25 @@ def test_a_full_pass_is_recorded_in_postgres(pybak, folders, pg, tmp_path):
     assert psql(pg, "SELECT version FROM schema_migrations") == [("1",)]
 
 
+def test_database_flags_are_checked_before_anything_runs(pybak, folders, pg, tmp_path):
+    folders.write("a.txt", b"a")
+    args = ["run", "--source", str(folders.src), "--dest", str(folders.dst)]
+    missing = run(pybak, *args, "--database", pg, "--database-password-file", str(tmp_path / "nope"), check=2)
+    assert f"cannot read the database password file {tmp_path / 'nope'}" in missing.stderr
+    (tmp_path / "empty").write_text("\n")
+    empty = run(pybak, *args, "--database", pg, "--database-password-file", str(tmp_path / "empty"), check=2)
+    assert "is empty" in empty.stderr
+    alone = run(pybak, *args, "--database-password-file", str(tmp_path / "empty"), check=2)
+    assert "without a database" in alone.stderr
+    bad = run(pybak, *args, "--database", "postgresql://u:hunter2@h/db?bogus=1", check=2)
+    assert "not valid" in bad.stderr and "hunter2" not in bad.stderr
+    wrong = tmp_path / "wrong"
+    wrong.write_text("not-the-password")
+    refused = run(pybak, *args, "--database", pg.replace(f":{PASSWORD}@", "@"), "--database-password-file", str(wrong), check=1)
+    assert "password authentication failed" in refused.stderr and "not-the-password" not in refused.stderr
+    assert (folders.src / "a.txt").read_bytes() == b"a" and not folders.dst.exists()
+
+
 def test_concurrent_passes_on_one_policy_never_store_a_file_twice(pybak, folders, pg, tmp_path):
     """Workers of one policy started together, on two destinations (so only the catalog's policy lock can
     keep them apart) and twice on each (the destination lock too): each file stored exactly once, none lost."""
@@ -214,6 +233,7 @@ def test_postgres_killed_mid_pass_then_restarted(pybak, folders, cluster):
     cluster.start()
     out, err = proc.communicate(timeout=300)
     assert proc.returncode == 0, err
+    assert "catalog connection lost; reconnecting" in err and "catalog connection restored" in err
     check_invariants(folders, digests, settled=True, rows=file_rows(url))
     assert not any(folders.src.rglob("*.log"))
 
