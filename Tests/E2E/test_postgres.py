@@ -161,7 +161,7 @@ def test_concurrent_passes_on_one_policy_never_store_a_file_twice(pybak, folders
         folders.write(rel, data)
         digests[rel] = hashlib.sha256(data).hexdigest()
     dests = [tmp_path / "dst-a", tmp_path / "dst-b"]
-    busy = 0
+    busy = policy_busy = 0
     for _ in range(8):
         procs = [subprocess.Popen([pybak, "run", "--source", str(folders.src), "--dest", str(dests[i % 2]), "--policy", "shared",
                                    "--parallel", "1", "--database", pg], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -173,9 +173,11 @@ def test_concurrent_passes_on_one_policy_never_store_a_file_twice(pybak, folders
             if proc.returncode == 4:
                 busy += 1
                 assert "nothing" in err
+                policy_busy += "already running policy 'shared'" in err
         if not any(folders.src.rglob("*.bin")):
             break
     assert busy >= 1, "no worker was ever turned away: the workers did not overlap"
+    assert policy_busy >= 1, "the catalog's policy lock never turned a worker away"
     assert not any(folders.src.rglob("*.bin")), "files left in the source"
     rows = file_rows(pg, "shared")
     assert sorted(r[0] for r in rows) == sorted(digests), "each source path has exactly one row"
@@ -261,3 +263,19 @@ def test_postgres_killed_mid_pass_then_restarted(pybak, folders, cluster):
     statuses = [s for (s,) in psql(url, "SELECT status FROM runs ORDER BY id")]
     assert statuses == ["succeeded", "failed", "succeeded"], statuses
     assert not any((folders.dst / ".pybak" / "tmp").iterdir())
+
+
+def test_a_killed_worker_releases_the_policy_at_once(pybak, folders, pg):
+    """SIGKILL ends the worker's database session, so its policy lock goes with it: the next worker does not
+    wait for an expiry, takes the policy over and finishes the dead one's work."""
+    digests = make_big_files(folders, 16, 24 * 1024 * 1024)
+    proc = pass_until_a_commit(pybak, folders, pg, digests)
+    proc.kill()
+    proc.communicate()
+    check_invariants(folders, digests, settled=False, rows=file_rows(pg))
+    final = run(pybak, "run", "--source", str(folders.src), "--dest", str(folders.dst), "--database", pg)
+    assert final.returncode == 0, final.stderr
+    check_invariants(folders, digests, settled=True, rows=file_rows(pg))
+    assert not any(folders.src.rglob("*.log"))
+    statuses = [s for (s,) in psql(pg, "SELECT status FROM runs ORDER BY id")]
+    assert statuses == ["failed", "succeeded"], statuses
