@@ -4,6 +4,7 @@ policies with field paths, and the status subresource feeding the columns."""
 
 from __future__ import annotations
 
+import copy
 import json
 import subprocess
 import sys
@@ -12,6 +13,7 @@ import pytest
 import yaml
 
 from conftest import CRD, EMULATOR, SAMPLES, run, tool
+from policies import BAD_POLICIES, FULL_SPEC, document
 
 COLUMNS = ["NAME", "SCHEDULE", "SUSPENDED", "LAST SUCCESS", "LAST RESULT", "FILES", "RATIO", "AGE"]
 
@@ -116,3 +118,18 @@ def test_status_subresource_feeds_the_columns(cluster):
     wrong = cluster("patch", "bkp", "minimal", "--subresource=status", "--type=merge",
                     "-p", '{"status":{"conditions":[{"type":"Ready","status":"Yes"}]}}', check=False)
     assert wrong.returncode != 0 and "status.conditions[0].status: Unsupported value" in wrong.stderr
+
+
+def test_the_server_accepts_the_policy_with_every_field(cluster):
+    applied = cluster("apply", "--dry-run=server", "-o", "json", "-f", "-", stdin=json.dumps(document(FULL_SPEC)))
+    assert json.loads(applied.stdout)["spec"] == FULL_SPEC  # nothing pruned, nothing changed
+    assert "NotFound" in cluster("get", "bkp", "full", check=False).stderr
+
+
+@pytest.mark.parametrize("change, complaint", [(c, says) for _, c, _, says in BAD_POLICIES],
+                         ids=[name for name, *_ in BAD_POLICIES])
+def test_the_server_rejects_each_bad_policy(cluster, change, complaint):
+    spec = copy.deepcopy(FULL_SPEC)
+    change(spec)
+    result = cluster("apply", "--dry-run=server", "-f", "-", stdin=json.dumps(document(spec)), check=False)
+    assert result.returncode != 0 and complaint in result.stderr, result.stderr

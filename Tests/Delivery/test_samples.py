@@ -11,49 +11,9 @@ import re
 import pytest
 import yaml
 
-from conftest import CRD, REPO, SAMPLES, run, tool
+from conftest import REPO, SAMPLES, run, tool
 from crd_schema import json_schema, served_schema
-
-# Blocks the engine refuses today ("not supported by this version of pybak yet").
-REFUSED_BY_ENGINE = ("encryption", "cloud", "report", "retention")
-
-# A policy that sets every field the CRD's spec has (checked below), with valid values.
-FULL_SPEC = {
-    "schedule": "0,30 8-18/2 * JAN-DEC MON-FRI",
-    "suspend": True,
-    "source": {"volume": {"persistentVolumeClaim": {"claimName": "inbox"}}, "path": "incoming/today",
-               "include": ["**/*.csv"], "exclude": ["*.tmp"], "minAge": "1m30s"},
-    "destination": {"volume": {"nfs": {"server": "nfs.example", "path": "/exports"}}, "path": "./backups/"},
-    "compression": {"format": "gzip", "level": 9},
-    "encryption": {"keySecretRef": {"name": "pybak-key", "key": "key"}},
-    "cloud": {
-        "s3": {"bucket": "acme-backups", "region": "eu-west-1", "endpoint": "http://minio.minio:9000", "prefix": "x/",
-               "pathStyle": True, "storageClass": "STANDARD_IA", "credentialsSecretRef": {"name": "aws"}},
-        "gcs": {"bucket": "acme_backups", "prefix": "x/", "endpoint": "https://storage.googleapis.com",
-                "credentialsSecretRef": {"name": "gcp-sa", "key": "key.json"}},
-    },
-    "keepLocalCopy": False,
-    "keepSource": True,
-    "report": {"email": {"to": ["ops@example.com"], "from": "PyBak <pybak@example.com>", "when": "failure",
-                         "smtpSecretRef": {"name": "smtp"}}},
-    "retention": {"keepLast": 30, "keepWithin": "720h", "keepDaily": 7, "keepWeekly": 4, "keepMonthly": 12},
-    "parallelism": 4,
-    "workers": 3,
-    "successfulJobsHistoryLimit": 5,
-    "failedJobsHistoryLimit": 2,
-    "podTemplate": {
-        "labels": {"team": "finance"}, "annotations": {"a": "b"},
-        "resources": {"requests": {"cpu": "250m", "memory": "64Mi"}, "limits": {"memory": 134217728}},
-        "nodeSelector": {"kubernetes.io/os": "linux"},
-        "tolerations": [{"key": "k", "operator": "Equal", "value": "v", "effect": "NoSchedule", "tolerationSeconds": 60}],
-        "affinity": {"nodeAffinity": {}}, "priorityClassName": "backup", "serviceAccountName": "pybak-worker",
-        "imagePullSecrets": [{"name": "regcred"}], "activeDeadlineSeconds": 3600,
-    },
-}
-
-
-def document(spec: dict, name: str = "full") -> dict:
-    return {"apiVersion": "pybak.io/v1alpha1", "kind": "BackupPolicy", "metadata": {"name": name}, "spec": spec}
+from policies import BAD_POLICIES, FULL_SPEC, REFUSED_BY_ENGINE, document
 
 
 @pytest.fixture(scope="module")
@@ -77,25 +37,11 @@ def test_sample_passes_the_crd_schema(schema_file, sample):
     assert result.returncode == 0 and "ok -- validation done" in result.stdout, result.stdout + result.stderr
 
 
-@pytest.mark.parametrize("mutation, complaint", [
-    (lambda s: s.update(schedule="every two minutes"), "$.spec.schedule"),
-    (lambda s: s.update(schedule="*/2 * * *"), "$.spec.schedule"),
-    (lambda s: s["compression"].update(level=12), "$.spec.compression.level"),
-    (lambda s: s["compression"].update(format="rar"), "$.spec.compression.format"),
-    (lambda s: s["source"].update(minAge="ten seconds"), "$.spec.source.minAge"),
-    (lambda s: s["source"].update(path="../../etc"), "$.spec.source.path"),
-    (lambda s: s["source"].update(minAgee="10s"), "'minAgee' was unexpected"),
-    (lambda s: s["source"].pop("volume"), "'volume' is a required property"),
-    (lambda s: s["destination"].update(volume={"emptyDir": {}, "hostPath": {"path": "/x"}}), "$.spec.destination.volume"),
-    (lambda s: s["report"]["email"].update(when="sometimes"), "$.spec.report.email.when"),
-    (lambda s: s["cloud"]["s3"].update(bucket="Bad_Bucket"), "$.spec.cloud.s3.bucket"),
-    (lambda s: s["podTemplate"]["resources"]["limits"].update(memory="lots"), "$.spec.podTemplate.resources.limits.memory"),
-    (lambda s: s.update(workers=0), "$.spec.workers"),
-], ids=["schedule-words", "schedule-4-fields", "level-12", "format-rar", "minAge", "path-dotdot", "unknown-key",
-        "no-volume", "two-volume-sources", "email-when", "s3-bucket", "quantity", "workers-0"])
-def test_the_schema_rejects_a_bad_policy(schema_file, tmp_path, mutation, complaint):
+@pytest.mark.parametrize("change, complaint", [(c, says) for _, c, says, _ in BAD_POLICIES],
+                         ids=[name for name, *_ in BAD_POLICIES])
+def test_the_schema_rejects_a_bad_policy(schema_file, tmp_path, change, complaint):
     spec = copy.deepcopy(FULL_SPEC)
-    mutation(spec)
+    change(spec)
     bad = tmp_path / "bad.yaml"
     bad.write_text(yaml.safe_dump(document(spec)))
     result = check(schema_file, bad)
