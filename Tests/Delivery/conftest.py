@@ -4,6 +4,7 @@ hadolint), the Kubernetes API emulator driven by the real kubectl, and the built
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -67,3 +68,26 @@ def rendered() -> dict[str, str]:
 def pybak() -> str:
     assert BINARY.exists(), f"build first: {BINARY} is missing (swift build)"
     return str(BINARY)
+
+
+@contextlib.contextmanager
+def emulator(tmp: Path):
+    """Starts the Kubernetes API emulator through its CLI (as a user would) and yields a function
+    that runs the real kubectl against it; stops the emulator afterwards."""
+    kubeconfig = tmp / "kubeconfig"
+    proc = subprocess.Popen([sys.executable, "-m", "kube_emulator", "--host", "127.0.0.1", "--port", "0",
+                             "--kubeconfig", str(kubeconfig), "--volume-root", str(tmp / "volumes")],
+                            cwd=EMULATOR, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        url = proc.stdout.readline().strip()
+        assert url.startswith("http://127.0.0.1:"), proc.stderr.read() if proc.poll() is not None else url
+        kubectl = tool("kubectl")
+
+        def k(*args: str, check: bool = True, stdin: str | None = None) -> subprocess.CompletedProcess:
+            return run(kubectl, "--kubeconfig", str(kubeconfig), "--cache-dir", str(tmp / "cache"), *args,
+                       check=check, input=stdin)
+
+        yield k
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

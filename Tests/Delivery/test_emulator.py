@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import copy
 import json
-import subprocess
-import sys
 
 import pytest
 import yaml
 
-from conftest import CRD, EMULATOR, SAMPLES, run, tool
+from conftest import CRD, SAMPLES, emulator
 from policies import BAD_POLICIES, FULL_SPEC, document
 
 COLUMNS = ["NAME", "SCHEDULE", "SUSPENDED", "LAST SUCCESS", "LAST RESULT", "FILES", "RATIO", "AGE"]
@@ -20,24 +18,9 @@ COLUMNS = ["NAME", "SCHEDULE", "SUSPENDED", "LAST SUCCESS", "LAST RESULT", "FILE
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
-    """An emulator started through its CLI (as a user would), with a kubeconfig for kubectl."""
-    tmp = tmp_path_factory.mktemp("emulator")
-    kubeconfig = tmp / "kubeconfig"
-    proc = subprocess.Popen([sys.executable, "-m", "kube_emulator", "--host", "127.0.0.1", "--port", "0",
-                             "--kubeconfig", str(kubeconfig), "--volume-root", str(tmp / "volumes")],
-                            cwd=EMULATOR, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    url = proc.stdout.readline().strip()
-    assert url.startswith("http://127.0.0.1:"), proc.stderr.read() if proc.poll() is not None else url
-    kubectl = tool("kubectl")
-
-    def k(*args: str, check: bool = True, stdin: str | None = None) -> subprocess.CompletedProcess:
-        return run(kubectl, "--kubeconfig", str(kubeconfig), "--cache-dir", str(tmp / "cache"), *args,
-                   check=check, input=stdin)
-
-    k("apply", "-f", str(CRD))
-    yield k
-    proc.terminate()
-    proc.wait(timeout=10)
+    with emulator(tmp_path_factory.mktemp("emulator")) as k:
+        k("apply", "-f", str(CRD))
+        yield k
 
 
 def header(line: str) -> list[str]:
