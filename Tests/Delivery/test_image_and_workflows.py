@@ -77,6 +77,8 @@ def test_ci_runs_the_suite_and_caches_the_build():
     assert "bash .ci/run" in steps(REPO / ".github" / "workflows" / "ci.yml")
     cache = [s for s in workflow["jobs"]["test"]["steps"] if s.get("uses", "").startswith("actions/cache@")]
     assert cache and cache[0]["with"]["path"] == ".build"
+    kind = steps(REPO / ".github" / "workflows" / "ci.yml")
+    assert "helm/kind-action@" in kind and "bash .ci/kind-e2e ghcr.io/pybak/pybak:e2e pybak" in kind
 
 
 def test_release_pushes_a_multi_arch_image_and_attaches_pinned_manifests():
@@ -95,3 +97,19 @@ def test_deploy_pins_by_digest_waits_and_smoke_tests():
     for needle in ("KUBECONFIG", "@$digest", "rollout status deployment/pybak-controller",
                    "kubectl get backuppolicies", "port-forward service/pybak", "/healthz"):
         assert needle in text, needle
+
+
+def test_shell_in_the_delivery_scripts_and_workflows_passes_shellcheck(tmp_path):
+    scripts = [REPO / ".ci" / "check-delivery", REPO / ".ci" / "kind-e2e"]
+    for workflow in WORKFLOWS:
+        for job_name, job in yaml.safe_load(workflow.read_text())["jobs"].items():
+            for index, step in enumerate(job.get("steps", [])):
+                if "run" in step:
+                    # GitHub expressions are substituted before the shell runs; stand in a word.
+                    body = re.sub(r"\$\{\{[^}]*\}\}", "X", step["run"])
+                    script = tmp_path / f"{workflow.stem}-{job_name}-{index}.sh"
+                    script.write_text("#!/usr/bin/env bash\nset -e\n" + body)
+                    scripts.append(script)
+    assert len(scripts) > 10
+    result = run(tool("shellcheck"), *map(str, scripts), check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
