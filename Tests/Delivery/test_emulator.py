@@ -43,6 +43,8 @@ def test_samples_apply_and_list_with_the_printer_columns(cluster):
     assert header(wide[0]) == COLUMNS + ["NEXT RUN", "DURATION"]
     # The short name and the category work too.
     assert len(cluster("get", "pybak").stdout.splitlines()) == 4
+    explained = cluster("explain", "backuppolicy.spec.compression").stdout
+    assert "enum: gzip, zip, tar.gz" in explained and "zlib level, 1 (fastest) to 9 (smallest)." in explained
 
 
 def test_the_server_applies_the_schema_defaults(cluster):
