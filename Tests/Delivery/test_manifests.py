@@ -72,6 +72,7 @@ def test_rbac_is_least_privilege_and_reads_no_secrets(rendered):
     assert granted == {
         ("pybak.io", "backuppolicies"): {"get", "list", "watch"},
         ("pybak.io", "backuppolicies/status"): {"get", "update", "patch"},
+        ("pybak.io", "backuppolicies/finalizers"): {"update"},
         ("batch", "cronjobs"): {"get", "list", "watch", "create", "update", "patch", "delete"},
         ("batch", "jobs"): {"get", "list", "watch", "create", "update", "patch", "delete"},
         ("", "pods"): {"get", "list"},
