@@ -22,7 +22,9 @@ RUN swift package resolve
 COPY Sources ./Sources
 COPY Tests ./Tests
 RUN swift build -c release --static-swift-stdlib --product pybak \
-    && install -D -m 0755 "$(swift build -c release --static-swift-stdlib --show-bin-path)/pybak" /out/pybak
+    && install -D -m 0755 "$(swift build -c release --static-swift-stdlib --show-bin-path)/pybak" /out/pybak \
+    && install -D -m 0755 "$(dirname "$(command -v swift)")/../libexec/swift/linux/swift-backtrace-static" \
+        /out/swift-backtrace-static
 
 FROM ${RUNTIME_IMAGE}
 LABEL org.opencontainers.image.title="pybak" \
@@ -36,6 +38,9 @@ RUN apt-get update \
     && groupadd --system --gid 65532 pybak \
     && useradd --system --uid 65532 --gid 65532 --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin pybak
 COPY --from=build /out/pybak /usr/local/bin/pybak
+# A crash prints a symbolicated backtrace of every thread to the Pod's log.
+COPY --from=build /out/swift-backtrace-static /usr/local/libexec/pybak/swift-backtrace-static
+ENV SWIFT_BACKTRACE=enable=yes,sanitize=yes,threads=all,images=all,interactive=no,swift-backtrace=/usr/local/libexec/pybak/swift-backtrace-static
 USER 65532:65532
 ENTRYPOINT ["pybak"]
 CMD ["--help"]
