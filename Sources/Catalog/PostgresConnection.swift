@@ -119,12 +119,13 @@ final class PostgresConnection {
         let delays = gaveUp ? [0] : reconnectDelays
         var last = lost.message
         logger?.warning("catalog connection lost; reconnecting", metadata: ["catalog.server": "\(target.display)", "reason": "\(lost.message)"])
+        let previousSession = PQbackendPID(handle)
         for (attempt, delay) in delays.enumerated() {
             if delay > 0 { usleep(UInt32(delay * 1_000_000)) }
             PQreset(handle)
             if PQstatus(handle) == CONNECTION_OK {
                 do {
-                    try retakeLocks()
+                    try retakeLocks(previousSession: previousSession)
                 } catch let again as ConnectionLost {
                     last = again.message
                     continue
@@ -148,9 +149,7 @@ final class PostgresConnection {
 
     /// Tries to take a session advisory lock; it lasts until `unlock` or the session's end.
     func tryLock(_ key: AdvisoryLockKey, guarding what: String) throws -> Bool {
-        let taken = try retrying {
-            try query("SELECT pg_try_advisory_lock($1::int, $2::int)", key.parameters).rows { $0.bool(0) }.first ?? false
-        }
+        let taken = try retrying { try tryLockQuery(key) }
         if taken { sessionLocks[key] = what }
         return taken
     }
@@ -161,10 +160,24 @@ final class PostgresConnection {
         try query("SELECT pg_advisory_unlock($1::int, $2::int)", key.parameters)
     }
 
-    /// After a reconnect the old session's locks are gone: take them again, or stop if another worker has one.
-    private func retakeLocks() throws {
+    /// After a reconnect the old session's locks are gone, or going: take them again, or stop if another worker has one.
+    ///
+    /// The server ends the old session on its own time (at once after a restart; after a network cut, when it
+    /// notices). While that session still holds a lock it is ended here, but only if it is this process's own
+    /// previous session (its backend pid) and holds exactly that lock.
+    private func retakeLocks(previousSession: Int32) throws {
         for (key, what) in sessionLocks {
-            let taken = try query("SELECT pg_try_advisory_lock($1::int, $2::int)", key.parameters).rows { $0.bool(0) }.first ?? false
+            var taken = try tryLockQuery(key)
+            let deadline = WallClockText.monotonic() + 5
+            while !taken && previousSession != 0 && WallClockText.monotonic() < deadline {
+                let ours = try query("""
+                    SELECT pg_terminate_backend(pid) FROM pg_locks
+                    WHERE locktype = 'advisory' AND classid = $1::oid AND objid = $2::oid AND objsubid = 2 AND granted AND pid = $3::int
+                    """, key.oidParameters + ["\(previousSession)"]).count
+                guard ours > 0 else { break }
+                usleep(50_000)
+                taken = try tryLockQuery(key)
+            }
             if !taken {
                 sessionLocks[key] = nil
                 throw CatalogError(
@@ -172,6 +185,10 @@ final class PostgresConnection {
                 )
             }
         }
+    }
+
+    private func tryLockQuery(_ key: AdvisoryLockKey) throws -> Bool {
+        try query("SELECT pg_try_advisory_lock($1::int, $2::int)", key.parameters).rows { $0.bool(0) }.first ?? false
     }
 
     /// Calls `body` with a NULL-terminated array of C strings.
@@ -202,4 +219,6 @@ struct AdvisoryLockKey: Hashable {
     }
 
     var parameters: [String?] { ["\(space)", "\(object)"] }
+    /// The keys as `pg_locks` shows them (`classid`, `objid`: unsigned).
+    var oidParameters: [String?] { ["\(UInt32(bitPattern: space))", "\(UInt32(bitPattern: object))"] }
 }
