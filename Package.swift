@@ -31,7 +31,7 @@ let package = Package(
             ]
         ),
         // Streams: gzip (zlib) and SHA-256 (OpenSSL).
-        .target(name: "Archive", dependencies: ["CZlib", "COpenSSL"]),
+        .target(name: "Archive", dependencies: ["CZlib", "COpenSSL", "PyBakCore"]),
         // The catalog protocol and its SQLite implementation.
         .target(
             name: "Catalog",
@@ -48,11 +48,19 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Restore, verify and listing: stored copies read back through a StoredObjectSource.
+        .target(
+            name: "Recovery",
+            dependencies: [
+                "Archive", "Catalog", "PyBakCore", "CSystem",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The executable: wires everything, one file per subcommand.
         .executableTarget(
             name: "pybak",
             dependencies: [
-                "BackupPipeline", "Catalog", "PyBakCore",
+                "BackupPipeline", "Catalog", "PyBakCore", "Archive", "Recovery",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -63,6 +71,7 @@ let package = Package(
         .testTarget(name: "ArchiveTests", dependencies: ["Archive"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog"]),
         .testTarget(name: "BackupPipelineTests", dependencies: ["BackupPipeline", "Catalog", "Archive"]),
+        .testTarget(name: "RecoveryTests", dependencies: ["Recovery", "BackupPipeline", "Catalog", "Archive"]),
     ],
     swiftLanguageModes: [.v6]
 )

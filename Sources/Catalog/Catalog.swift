@@ -48,6 +48,10 @@ public protocol Catalog: AnyObject {
     func problems(runId: Int64) throws -> [RunProblem]
     /// Log lines, oldest first.
     func logs(_ query: LogQuery) throws -> [LogRecord]
+    /// Catalogued files matching a query, oldest first (by id).
+    func files(matching query: FileQuery) throws -> [FileRecord]
+    /// Records that `pybak verify` read the copy of these rows: `error` nil when it passed.
+    func recordVerification(ids: [Int64], at time: String, error: String?) throws
     /// Marks runs still `running` as failed: their process is gone (the caller holds the lock).
     func failAbandonedRuns(policy: String, finishedAt: String) throws -> Int
 }

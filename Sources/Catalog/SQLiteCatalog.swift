@@ -45,7 +45,7 @@ public final class SQLiteCatalog: Catalog {
 
     static let fileColumns = """
         id, policy, run_id, source_path, size, mtime_ns, sha256, destination_path, stored_size, kind, duplicate_of, state,
-        source_device, source_inode, disposition, created_at
+        source_device, source_inode, disposition, created_at, key_id, verified_at, verify_error
         """
 
     static func fileRecord(_ row: SQLiteStatement) -> FileRecord {
@@ -54,7 +54,8 @@ public final class SQLiteCatalog: Catalog {
             mtimeNanos: row.int(5), sha256: row.text(6), destinationPath: row.text(7), storedSize: row.int(8),
             kind: FileKind(rawValue: row.text(9)) ?? .stored, duplicateOf: row.optionalInt(10),
             state: FileState(rawValue: row.text(11)) ?? .pending, sourceDevice: row.int(12), sourceInode: row.int(13),
-            disposition: SourceDisposition(rawValue: row.text(14)) ?? .kept, createdAt: row.text(15)
+            disposition: SourceDisposition(rawValue: row.text(14)) ?? .kept, createdAt: row.text(15),
+            keyId: row.optionalText(16), verifiedAt: row.optionalText(17), verifyError: row.optionalText(18)
         )
     }
 
@@ -73,8 +74,8 @@ public final class SQLiteCatalog: Catalog {
         return try db.transaction {
             let insert = try db.statement("""
                 INSERT INTO files (policy, run_id, source_path, size, mtime_ns, sha256, destination_path, stored_size, kind,
-                  duplicate_of, state, source_device, source_inode, disposition, created_at)
-                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'pending', ?11, ?12, ?13, ?14)
+                  duplicate_of, state, source_device, source_inode, disposition, created_at, key_id)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'pending', ?11, ?12, ?13, ?14, ?15)
                 """)
             var ids: [Int64] = []
             ids.reserveCapacity(files.count)
@@ -84,7 +85,7 @@ public final class SQLiteCatalog: Catalog {
                     .text(file.policy), .int(file.runId), .text(file.sourcePath), .int(file.size), .int(file.mtimeNanos),
                     .text(file.sha256), .text(file.destinationPath), .int(file.storedSize), .text(file.kind.rawValue),
                     .optional(file.duplicateOf), .int(file.sourceDevice), .int(file.sourceInode), .text(file.disposition.rawValue),
-                    .text(now)
+                    .text(now), .optional(file.keyId)
                 ).run()
                 ids.append(db.lastInsertId)
             }

@@ -15,7 +15,7 @@ indirect enum PolicyKeys {
         ]),
         "destination": .object(["volume": .any, "path": .leaf]),
         "compression": .object(["format": .leaf, "level": .leaf]),
-        "encryption": .any,
+        "encryption": .object(["keySecretRef": .any, "keyFile": .leaf, "passphraseFile": .leaf]),
         "cloud": .any,
         "keepLocalCopy": .leaf, "keepSource": .leaf,
         "report": .any, "retention": .any,

@@ -1,3 +1,4 @@
+import Archive
 import BackupPipeline
 import Catalog
 import Foundation
@@ -30,6 +31,9 @@ struct PassRunner: Sendable {
 
     private static func runBlocking(_ settings: PassSettings, stderrLevel: Logger.Level, trigger: RunTrigger, cancellation: CancellationFlag) throws -> PassResult {
         try BackupPass.prepareDestination(settings)
+        let key = try settings.encryption.map {
+            try KeyLoader.load($0, environment: ProcessInfo.processInfo.environment, destination: settings.destinationDir, createParameters: true)
+        }
         let logFile = try LineSink.appending(to: settings.logFilePath)
         let buffer = CatalogLogBuffer()
         let progress = ProgressLine()
@@ -44,7 +48,7 @@ struct PassRunner: Sendable {
         }
         let pass = BackupPass(
             settings: settings, catalog: catalog, logger: logger, trigger: trigger, cancellation: cancellation,
-            progress: progress.counters, logBuffer: buffer
+            progress: progress.counters, logBuffer: buffer, encryptionKey: key
         )
         progress.start()
         defer { progress.stop() }

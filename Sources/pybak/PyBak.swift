@@ -12,7 +12,10 @@ struct PyBak: AsyncParsableCommand {
             destination's lock (nothing done).
             """,
         version: PyBakVersion.current,
-        subcommands: [RunCommand.self, DaemonCommand.self, ReportCommand.self]
+        subcommands: [
+            RunCommand.self, DaemonCommand.self, ReportCommand.self, RestoreCommand.self, ListCommand.self, VerifyCommand.self,
+            KeygenCommand.self, DecryptCommand.self,
+        ]
     )
 }
 

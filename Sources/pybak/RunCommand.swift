@@ -56,6 +56,24 @@ enum CommandErrors {
     static func report(_ error: PyBakError) {
         FileHandle.standardError.write(Data("pybak: error: \(error.message)\n".utf8))
     }
+
+    /// Runs a command body; a `PyBakError` or `CatalogError` is printed and becomes its exit code.
+    static func guarded(_ body: () throws -> Void) throws {
+        do {
+            try body()
+        } catch let error as PyBakError {
+            report(error)
+            throw ExitCode(error.exitCode)
+        } catch let error as CatalogError {
+            report(PyBakError(.catalog, error.message))
+            throw ExitCode(ExitStatus.failed)
+        }
+    }
+
+    /// A line of information on stderr (stdout stays machine-readable).
+    static func note(_ text: String) {
+        FileHandle.standardError.write(Data("pybak: \(text)\n".utf8))
+    }
 }
 
 /// SIGINT/SIGTERM raise a cancellation flag: the pass finishes the files in flight and stops cleanly.
