@@ -150,6 +150,8 @@ public struct FileRecord: Sendable, Equatable, Codable {
     public var verifiedAt: String? = nil
     /// What that verification found wrong; nil when it passed (or never ran).
     public var verifyError: String? = nil
+    /// When `pybak prune` removed this version (and its copy, unless shared); nil while kept.
+    public var prunedAt: String? = nil
 }
 
 /// What a run did not store, and why.
@@ -229,12 +231,15 @@ public struct FileQuery: Sendable, Equatable {
     public var storedOnly = true
     /// Only rows that hold their own copy (`kind = stored`), not duplicates.
     public var copiesOnly = false
+    /// Also rows removed by `pybak prune`.
+    public var includePruned = false
     public var limit: Int = Int(Int32.max)
 
     public init(
         policy: String? = nil, pathPrefix: String? = nil, path: String? = nil, runId: Int64? = nil, since: String? = nil, until: String? = nil,
-        storedOnly: Bool = true, copiesOnly: Bool = false, limit: Int = Int(Int32.max)
+        storedOnly: Bool = true, copiesOnly: Bool = false, includePruned: Bool = false, limit: Int = Int(Int32.max)
     ) {
+        self.includePruned = includePruned
         self.policy = policy
         self.pathPrefix = pathPrefix
         self.path = path

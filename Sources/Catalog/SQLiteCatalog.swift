@@ -45,7 +45,7 @@ public final class SQLiteCatalog: Catalog {
 
     static let fileColumns = """
         id, policy, run_id, source_path, size, mtime_ns, sha256, destination_path, stored_size, kind, duplicate_of, state,
-        source_device, source_inode, disposition, created_at, key_id, verified_at, verify_error
+        source_device, source_inode, disposition, created_at, key_id, verified_at, verify_error, pruned_at
         """
 
     static func fileRecord(_ row: SQLiteStatement) -> FileRecord {
@@ -55,12 +55,13 @@ public final class SQLiteCatalog: Catalog {
             kind: FileKind(rawValue: row.text(9)) ?? .stored, duplicateOf: row.optionalInt(10),
             state: FileState(rawValue: row.text(11)) ?? .pending, sourceDevice: row.int(12), sourceInode: row.int(13),
             disposition: SourceDisposition(rawValue: row.text(14)) ?? .kept, createdAt: row.text(15),
-            keyId: row.optionalText(16), verifiedAt: row.optionalText(17), verifyError: row.optionalText(18)
+            keyId: row.optionalText(16), verifiedAt: row.optionalText(17), verifyError: row.optionalText(18),
+            prunedAt: row.optionalText(19)
         )
     }
 
     public func storedCopy(policy: String, sha256: String) throws -> FileRecord? {
-        try db.statement("SELECT \(Self.fileColumns) FROM files WHERE policy = ?1 AND sha256 = ?2 AND kind = 'stored' ORDER BY id LIMIT 1")
+        try db.statement("SELECT \(Self.fileColumns) FROM files WHERE policy = ?1 AND sha256 = ?2 AND kind = 'stored' AND pruned_at IS NULL ORDER BY id LIMIT 1")
             .bind(.text(policy), .text(sha256)).rows(Self.fileRecord).first
     }
 

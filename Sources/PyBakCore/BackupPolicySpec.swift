@@ -22,8 +22,8 @@ public struct BackupPolicySpec: Codable, Sendable, Equatable {
     public var keepSource: Bool?
     /// The report e-mail.
     public var report: JSONValue?
-    /// How long stored copies are kept.
-    public var retention: JSONValue?
+    /// How long stored copies are kept (applied by `pybak prune`).
+    public var retention: RetentionRules?
     /// Files processed at once in one process.
     public var parallelism: Int?
     /// Pods per run in the cluster (Indexed Job shards).

@@ -110,6 +110,7 @@ public enum SettingsResolver {
             env(key).map { $0.split(separator: ",").map { String($0).trimmingCharactersInSet(" ") }.filter { !$0.isEmpty } } ?? []
         }
         try rejectUnsupported(spec)
+        try spec.retention?.validate()
 
         guard let source = flags.source ?? spec.source?.path ?? env("PYBAK_SOURCE") else {
             throw PyBakError(.usage, "no source folder: pass --source DIR, set spec.source.path in the policy file, or PYBAK_SOURCE")
@@ -189,7 +190,6 @@ public enum SettingsResolver {
         let unsupported: [(String, Bool)] = [
             ("spec.cloud", spec.cloud != nil),
             ("spec.report", spec.report != nil),
-            ("spec.retention", spec.retention != nil),
         ]
         for (field, present) in unsupported where present {
             throw PyBakError(.config, "\(field) is not supported by this version of pybak yet; remove it from the policy to run a local pass")
