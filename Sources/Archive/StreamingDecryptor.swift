@@ -12,7 +12,6 @@ public final class StreamingDecryptor {
     private var noncePrefix = [UInt8]()
     private var key: EncryptionKey?
     private var associatedData: [UInt8] = []
-    private var consumed: Int64 = 0
     /// Whether `finish` authenticated the last segment.
     public private(set) var finished = false
 
@@ -35,7 +34,6 @@ public final class StreamingDecryptor {
         header.removeAll(keepingCapacity: true)
         fill = 0
         index = 0
-        consumed = 0
         finished = false
     }
 
@@ -71,7 +69,6 @@ public final class StreamingDecryptor {
             fill += take
             offset += take
         }
-        consumed += Int64(input.count)
     }
 
     /// Authenticates what is buffered as the last segment.

@@ -175,6 +175,8 @@ public enum SettingsResolver {
             if let path = encryption.passphraseFile { return .passphraseFile(path) }
         }
         if let source = try KeySource.resolve(keyFile: nil, passphraseFile: nil, environment: environment) { return source }
+        // A dry run reads no key; it names the variable a worker would be given.
+        if flags.dryRun { return .environment(KeySource.keyVariable) }
         if spec.encryption?.keySecretRef != nil {
             throw PyBakError(
                 .config,

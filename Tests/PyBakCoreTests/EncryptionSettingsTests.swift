@@ -29,6 +29,9 @@ import Testing
     @Test func aSecretRefNeedsTheWorkerVariable() throws {
         #expect { try resolve("encryption: {keySecretRef: {name: k, key: key}}") } throws: { "\($0)".contains("PYBAK_ENCRYPTION_KEY") }
         #expect(try resolve("encryption: {keySecretRef: {name: k, key: key}}", environment: ["PYBAK_ENCRYPTION_KEY": "x"]) == .environment("PYBAK_ENCRYPTION_KEY"))
+        var dryRun = PassFlags()
+        dryRun.dryRun = true
+        #expect(try resolve("encryption: {keySecretRef: {name: k, key: key}}", flags: dryRun) == .environment("PYBAK_ENCRYPTION_KEY"))
     }
 
     @Test func conflictsAndMissingKeysAreNamed() throws {
