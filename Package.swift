@@ -56,6 +56,22 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // HTTP and SMTP over libcurl: TLS, streamed bodies, retries with backoff (S3, GCS, Kubernetes, OIDC, mail).
+        .target(
+            name: "Transport",
+            dependencies: [
+                "CCurl",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The Kubernetes API client over Transport: meta/v1 types, config, REST verbs, watch, informer.
+        .target(
+            name: "KubeClient",
+            dependencies: [
+                "Transport", "PyBakCore",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The executable: wires everything, one file per subcommand.
         .executableTarget(
             name: "pybak",
@@ -72,6 +88,7 @@ let package = Package(
         .testTarget(name: "CatalogTests", dependencies: ["Catalog"]),
         .testTarget(name: "BackupPipelineTests", dependencies: ["BackupPipeline", "Catalog", "Archive"]),
         .testTarget(name: "RecoveryTests", dependencies: ["Recovery", "BackupPipeline", "Catalog", "Archive"]),
+        .testTarget(name: "TransportTests", dependencies: ["Transport"]),
     ],
     swiftLanguageModes: [.v6]
 )
