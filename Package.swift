@@ -31,7 +31,7 @@ let package = Package(
             ]
         ),
         // Streams: gzip (zlib) and SHA-256 (OpenSSL).
-        .target(name: "Archive", dependencies: ["CZlib", "COpenSSL"]),
+        .target(name: "Archive", dependencies: ["CZlib", "COpenSSL", "PyBakCore"]),
         // The catalog protocol and its SQLite and PostgreSQL (libpq) implementations.
         .target(
             name: "Catalog",
@@ -43,6 +43,14 @@ let package = Package(
         // One pass: scan -> plan -> compress -> commit -> report.
         .target(
             name: "BackupPipeline",
+            dependencies: [
+                "Archive", "Catalog", "PyBakCore", "CSystem",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Restore, verify and listing: stored copies read back through a StoredObjectSource.
+        .target(
+            name: "Recovery",
             dependencies: [
                 "Archive", "Catalog", "PyBakCore", "CSystem",
                 .product(name: "Logging", package: "swift-log"),
@@ -68,7 +76,7 @@ let package = Package(
         .executableTarget(
             name: "pybak",
             dependencies: [
-                "BackupPipeline", "Catalog", "PyBakCore",
+                "BackupPipeline", "Catalog", "PyBakCore", "Archive", "Recovery",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -79,6 +87,7 @@ let package = Package(
         .testTarget(name: "ArchiveTests", dependencies: ["Archive"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog"]),
         .testTarget(name: "BackupPipelineTests", dependencies: ["BackupPipeline", "Catalog", "Archive"]),
+        .testTarget(name: "RecoveryTests", dependencies: ["Recovery", "BackupPipeline", "Catalog", "Archive"]),
         .testTarget(name: "TransportTests", dependencies: ["Transport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -66,5 +66,12 @@ enum SQLiteSchema {
             CREATE INDEX logs_run ON logs(run_id);
             CREATE INDEX logs_policy ON logs(policy, time);
             """),
+        (2, "encryption key id, verification, pruning", """
+            ALTER TABLE files ADD COLUMN key_id TEXT;
+            ALTER TABLE files ADD COLUMN verified_at TEXT;
+            ALTER TABLE files ADD COLUMN verify_error TEXT;
+            ALTER TABLE files ADD COLUMN pruned_at TEXT;
+            CREATE INDEX files_created ON files(policy, created_at);
+            """),
     ]
 }

@@ -1,3 +1,4 @@
+import Archive
 import BackupPipeline
 import Catalog
 import Foundation
@@ -39,6 +40,9 @@ struct PassRunner: Sendable {
         // A server catalog is reached before anything on disk is touched: when it is down, nothing changes.
         let server = try database.map { try CatalogOpening.open(database: $0, sqlitePath: settings.catalogPath) }
         try BackupPass.prepareDestination(settings)
+        let key = try settings.encryption.map {
+            try KeyLoader.load($0, environment: ProcessInfo.processInfo.environment, destination: settings.destinationDir, createParameters: true)
+        }
         let logFile = try LineSink.appending(to: settings.logFilePath)
         let buffer = CatalogLogBuffer()
         let progress = ProgressLine()
@@ -53,7 +57,7 @@ struct PassRunner: Sendable {
         (catalog as? PostgresCatalog)?.logger = logger
         let pass = BackupPass(
             settings: settings, catalog: catalog, logger: logger, trigger: trigger, cancellation: cancellation,
-            progress: progress.counters, logBuffer: buffer
+            progress: progress.counters, logBuffer: buffer, encryptionKey: key
         )
         progress.start()
         defer { progress.stop() }
