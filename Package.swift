@@ -56,6 +56,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Off-site copies: S3 (SigV4 on OpenSSL) and GCS uploaders over Transport, one folder each.
+        .target(
+            name: "Uploaders",
+            dependencies: [
+                "Transport", "COpenSSL", "PyBakCore",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The Kubernetes API client over Transport: meta/v1 types, config, REST verbs, watch, informer.
         .target(
             name: "KubeClient",
@@ -80,6 +88,7 @@ let package = Package(
         .testTarget(name: "CatalogTests", dependencies: ["Catalog"]),
         .testTarget(name: "BackupPipelineTests", dependencies: ["BackupPipeline", "Catalog", "Archive"]),
         .testTarget(name: "TransportTests", dependencies: ["Transport"]),
+        .testTarget(name: "UploadersTests", dependencies: ["Uploaders"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

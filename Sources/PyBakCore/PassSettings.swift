@@ -22,6 +22,8 @@ public struct PassSettings: Sendable, Equatable {
     public var logFilePath: String
     /// List what would be done, change nothing.
     public var dryRun: Bool
+    /// Uploads after each committed batch, and whether the local copy stays.
+    public var cloud: CloudSettings = .none
 
     /// Creates settings; `SettingsResolver` is the usual way.
     public init(
@@ -59,6 +61,7 @@ public struct PassFlags: Sendable, Equatable {
     public var catalogPath: String?
     public var logFilePath: String?
     public var dryRun: Bool = false
+    public var cloud = CloudFlags()
 
     /// No flags.
     public init() {}
@@ -129,7 +132,7 @@ public enum SettingsResolver {
         let sourceDir = normalize(source)
         let destinationDir = normalize(destination)
         let state = "\(destinationDir)/\(PassSettings.stateFolderName)"
-        return PassSettings(
+        var settings = PassSettings(
             policyName: flags.policyName ?? file?.name ?? env("PYBAK_POLICY") ?? "local",
             sourceDir: sourceDir,
             destinationDir: destinationDir,
@@ -142,13 +145,14 @@ public enum SettingsResolver {
             logFilePath: flags.logFilePath ?? env("PYBAK_LOG_FILE") ?? "\(state)/pybak.log",
             dryRun: flags.dryRun
         )
+        settings.cloud = try resolveCloud(spec: spec, flags: flags.cloud, environment: environment)
+        return settings
     }
 
     /// Fields of the policy that later PyBak features read; a local pass refuses them rather than ignore them.
     private static func rejectUnsupported(_ spec: BackupPolicySpec) throws {
         let unsupported: [(String, Bool)] = [
             ("spec.encryption", spec.encryption != nil),
-            ("spec.cloud", spec.cloud != nil),
             ("spec.report", spec.report != nil),
             ("spec.retention", spec.retention != nil),
         ]
