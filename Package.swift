@@ -44,7 +44,7 @@ let package = Package(
         .target(
             name: "BackupPipeline",
             dependencies: [
-                "Archive", "Catalog", "PyBakCore", "CSystem",
+                "Archive", "Catalog", "PyBakCore", "CSystem", "Uploaders",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -76,7 +76,7 @@ let package = Package(
         .executableTarget(
             name: "pybak",
             dependencies: [
-                "BackupPipeline", "Catalog", "PyBakCore",
+                "BackupPipeline", "Catalog", "PyBakCore", "Uploaders", "Transport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -88,7 +88,7 @@ let package = Package(
         .testTarget(name: "CatalogTests", dependencies: ["Catalog"]),
         .testTarget(name: "BackupPipelineTests", dependencies: ["BackupPipeline", "Catalog", "Archive"]),
         .testTarget(name: "TransportTests", dependencies: ["Transport"]),
-        .testTarget(name: "UploadersTests", dependencies: ["Uploaders"], exclude: ["Fixtures"]),
+        .testTarget(name: "UploadersTests", dependencies: ["Uploaders", "Transport", "PyBakCore"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -12,19 +12,25 @@ public struct PassReport: Sendable, Codable {
     public var problems: [RunProblem]
     /// Seconds the run took (from the catalog when not given).
     public var durationSeconds: Double?
+    /// Uploads of the files the run catalogued (nil when no cloud target was set).
+    public var uploads: [UploadRecord]?
 
     /// Creates a report.
-    public init(run: RunRecord, files: [FileRecord], problems: [RunProblem], durationSeconds: Double?) {
+    public init(run: RunRecord, files: [FileRecord], problems: [RunProblem], durationSeconds: Double?, uploads: [UploadRecord]? = nil) {
         self.run = run
         self.files = files
         self.problems = problems
         self.durationSeconds = durationSeconds
+        self.uploads = uploads
     }
 
     /// Loads the report of a run from the catalog.
     public static func load(runId: Int64, from catalog: any Catalog) throws -> PassReport? {
         guard let run = try catalog.run(id: runId) else { return nil }
-        return PassReport(run: run, files: try catalog.files(runId: runId), problems: try catalog.problems(runId: runId), durationSeconds: nil)
+        let uploads = try (catalog as? any UploadLedger)?.uploads(runId: runId)
+        return PassReport(
+            run: run, files: try catalog.files(runId: runId), problems: try catalog.problems(runId: runId), durationSeconds: nil,
+            uploads: uploads?.isEmpty == true ? nil : uploads)
     }
 
     /// The plain-text form.
@@ -53,6 +59,16 @@ public struct PassReport: Sendable, Codable {
             lines.append("Duplicates, already stored (\(duplicates.count)):")
             for file in duplicates.prefix(Self.listLimit) { lines.append("  \(file.sourcePath) = \(file.destinationPath)") }
             if duplicates.count > Self.listLimit { lines.append("  ... and \(duplicates.count - Self.listLimit) more") }
+        }
+        if let uploads, !uploads.isEmpty {
+            let done = uploads.filter { $0.state == "uploaded" }
+            lines.append("")
+            lines.append("Uploaded (\(done.count) of \(uploads.count)):")
+            for upload in uploads.prefix(Self.listLimit) {
+                let where_ = upload.url ?? "\(upload.target)://\(upload.bucket)/\(upload.key)"
+                lines.append("  \(upload.sourcePath) -> \(where_)  \(upload.state == "uploaded" ? "etag \(upload.etag ?? "-")" : "pending: \(upload.lastError ?? "not tried yet")")")
+            }
+            if uploads.count > Self.listLimit { lines.append("  ... and \(uploads.count - Self.listLimit) more") }
         }
         for outcome in [RunProblem.Outcome.failed, .skipped] {
             let list = problems.filter { $0.outcome == outcome }

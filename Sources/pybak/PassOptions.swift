@@ -43,6 +43,8 @@ struct PassOptions: ParsableArguments {
     @Option(name: .customLong("log-level"), help: "Least level shown on stderr: trace, debug, info, notice, warning, error (default notice). Env: PYBAK_LOG_LEVEL.")
     var logLevel: String?
 
+    @OptionGroup var cloud: CloudOptions
+
     func validate() throws {
         if let level, !(1...9).contains(level) {
             throw ValidationError("--level \(level) is out of range; use 1 (fastest) to 9 (smallest)")
@@ -71,6 +73,7 @@ struct PassOptions: ParsableArguments {
         flags.catalogPath = catalogPath
         flags.logFilePath = logFilePath
         flags.dryRun = dryRun
+        flags.cloud = cloud.flags
         return try SettingsResolver.resolve(file: file, flags: flags, environment: environment, cores: ProcessInfo.processInfo.activeProcessorCount)
     }
 

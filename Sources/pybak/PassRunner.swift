@@ -3,6 +3,7 @@ import Catalog
 import Foundation
 import Logging
 import PyBakCore
+import Uploaders
 
 /// Wires one pass: folders checked, log file and catalog opened, the pass run on its own
 /// threads (never blocking the async runtime), logs flushed to the catalog.
@@ -44,7 +45,7 @@ struct PassRunner: Sendable {
         }
         let pass = BackupPass(
             settings: settings, catalog: catalog, logger: logger, trigger: trigger, cancellation: cancellation,
-            progress: progress.counters, logBuffer: buffer
+            progress: progress.counters, logBuffer: buffer, uploaders: try UploaderFactory.make(settings.cloud, logger: logger)
         )
         progress.start()
         defer { progress.stop() }
