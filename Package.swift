@@ -64,6 +64,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Report e-mail: a MIME multipart/alternative message sent through Transport's SMTP client.
+        .target(
+            name: "Mailer",
+            dependencies: [
+                "Transport", "PyBakCore",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The Kubernetes API client over Transport: meta/v1 types, config, REST verbs, watch, informer.
         .target(
             name: "KubeClient",
@@ -76,7 +84,7 @@ let package = Package(
         .executableTarget(
             name: "pybak",
             dependencies: [
-                "BackupPipeline", "Catalog", "PyBakCore", "Uploaders", "Transport",
+                "BackupPipeline", "Catalog", "PyBakCore", "Uploaders", "Transport", "Mailer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

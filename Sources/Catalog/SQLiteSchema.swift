@@ -67,7 +67,7 @@ enum SQLiteSchema {
             CREATE INDEX logs_policy ON logs(policy, time);
             """),
         // 2 is the encryption key id (another branch); the runner applies whatever is missing, in order.
-        (3, "uploads, files.local_copy", """
+        (3, "uploads, files.local_copy, runs.email_status", """
             CREATE TABLE uploads (
                 id INTEGER PRIMARY KEY,
                 file_id INTEGER NOT NULL REFERENCES files(id) ON DELETE CASCADE,
@@ -85,6 +85,7 @@ enum SQLiteSchema {
             );
             CREATE INDEX uploads_open ON uploads(state, target);
             ALTER TABLE files ADD COLUMN local_copy TEXT NOT NULL DEFAULT 'kept' CHECK (local_copy IN ('kept', 'drop', 'removed'));
+            ALTER TABLE runs ADD COLUMN email_status TEXT;
             """),
     ]
 

@@ -24,6 +24,8 @@ public struct PassSettings: Sendable, Equatable {
     public var dryRun: Bool
     /// Uploads after each committed batch, and whether the local copy stays.
     public var cloud: CloudSettings = .none
+    /// The report e-mail, if one is configured.
+    public var email: EmailSettings?
 
     /// Creates settings; `SettingsResolver` is the usual way.
     public init(
@@ -62,6 +64,7 @@ public struct PassFlags: Sendable, Equatable {
     public var logFilePath: String?
     public var dryRun: Bool = false
     public var cloud = CloudFlags()
+    public var email = EmailFlags()
 
     /// No flags.
     public init() {}
@@ -146,6 +149,7 @@ public enum SettingsResolver {
             dryRun: flags.dryRun
         )
         settings.cloud = try resolveCloud(spec: spec, flags: flags.cloud, environment: environment)
+        settings.email = try resolveEmail(spec: spec, flags: flags.email, environment: environment)
         return settings
     }
 
@@ -153,7 +157,6 @@ public enum SettingsResolver {
     private static func rejectUnsupported(_ spec: BackupPolicySpec) throws {
         let unsupported: [(String, Bool)] = [
             ("spec.encryption", spec.encryption != nil),
-            ("spec.report", spec.report != nil),
             ("spec.retention", spec.retention != nil),
         ]
         for (field, present) in unsupported where present {

@@ -45,6 +45,8 @@ struct PassOptions: ParsableArguments {
 
     @OptionGroup var cloud: CloudOptions
 
+    @OptionGroup var email: EmailOptions
+
     func validate() throws {
         if let level, !(1...9).contains(level) {
             throw ValidationError("--level \(level) is out of range; use 1 (fastest) to 9 (smallest)")
@@ -74,6 +76,7 @@ struct PassOptions: ParsableArguments {
         flags.logFilePath = logFilePath
         flags.dryRun = dryRun
         flags.cloud = cloud.flags
+        flags.email = email.flags
         return try SettingsResolver.resolve(file: file, flags: flags, environment: environment, cores: ProcessInfo.processInfo.activeProcessorCount)
     }
 

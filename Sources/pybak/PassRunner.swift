@@ -48,7 +48,16 @@ struct PassRunner: Sendable {
             progress: progress.counters, logBuffer: buffer, uploaders: try UploaderFactory.make(settings.cloud, logger: logger)
         )
         progress.start()
-        defer { progress.stop() }
-        return try pass.run()
+        var result: PassResult
+        do {
+            result = try pass.run()
+        } catch {
+            progress.stop()
+            throw error
+        }
+        progress.stop()
+        ReportDelivery.deliver(&result, settings: settings, catalog: catalog, logger: logger)
+        _ = try? buffer.flush(to: catalog)
+        return result
     }
 }

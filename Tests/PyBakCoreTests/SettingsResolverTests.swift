@@ -55,8 +55,8 @@ import Testing
     }
 
     @Test func unsupportedSectionsAreRefusedNotIgnored() throws {
-        let loaded = try PolicyFile.parse("source: {path: /s}\ndestination: {path: /d}\ncloud: {s3: {bucket: b}}", origin: "p.yaml")
+        let loaded = try PolicyFile.parse("source: {path: /s}\ndestination: {path: /d}\nretention: {keepLast: 3}", origin: "p.yaml")
         #expect { try SettingsResolver.resolve(file: loaded, flags: PassFlags(), environment: [:], cores: 1) }
-            throws: { "\($0)".contains("spec.cloud") }
+            throws: { "\($0)".contains("spec.retention") }
     }
 }
