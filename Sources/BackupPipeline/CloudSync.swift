@@ -66,12 +66,14 @@ final class CloudSync {
         }
         let local = "\(settings.destinationDir)/\(item.file.destinationPath)"
         do {
+            let started = WallClock.monotonic()
             let uploaded = try uploader.upload(file: local, size: item.file.storedSize, key: item.key)
+            let seconds = WallClock.monotonic() - started
             try ledger.recordUploaded(id: item.id, url: uploaded.url, etag: uploaded.etag, at: WallClock.iso8601(WallClock.now()))
             uploadedCount += 1
             logger.info("file uploaded", metadata: [
                 "file.path": "\(item.file.sourcePath)", "object.url": "\(uploaded.url)", "object.etag": "\(uploaded.etag)",
-                "bytes.out": "\(item.file.storedSize)",
+                "bytes.out": "\(item.file.storedSize)", "upload.seconds": "\((seconds * 1000).rounded() / 1000)",
             ])
         } catch let error as UploadError {
             try ledger.recordUploadFailure(id: item.id, error: error.description)
