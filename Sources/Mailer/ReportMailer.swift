@@ -38,7 +38,7 @@ public struct ReportMailer: Sendable {
             timeout: 60))
         let message = MIMEMessage(from: settings.from, to: settings.to, subject: subject, text: text, html: html)
         do {
-            try smtp.send(from: settings.from, recipients: settings.to, message: message.render())
+            try smtp.send(from: EmailSettings.address(of: settings.from), recipients: settings.to, message: message.render())
         } catch let error as TransportError {
             var text = "\(error.endpoint): \(error.status.map { "reply \($0): " } ?? "")\(error.detail)"
             if error.kind == .tls { text += "; check the server's certificate (--smtp-ca-file) and that it offers STARTTLS" }

@@ -16,7 +16,7 @@ public struct EmailSettings: Sendable, Equatable {
     public var user: String?
     /// A file holding the AUTH password (a mounted Secret); never logged.
     public var passwordFile: String?
-    /// The sender address.
+    /// The sender: `ops@example.com` or `PyBak <ops@example.com>`.
     public var from: String
     /// The recipients.
     public var to: [String]
@@ -37,6 +37,14 @@ public struct EmailSettings: Sendable, Equatable {
     }
 }
 
+extension EmailSettings {
+    /// The bare address of `Name <address>` (or the text itself).
+    public static func address(of mailbox: String) -> String {
+        guard let open = mailbox.lastIndex(of: "<"), let close = mailbox.lastIndex(of: ">"), open < close else { return mailbox }
+        return String(mailbox[mailbox.index(after: open)..<close])
+    }
+}
+
 /// The `--smtp-*` and `--email-*` flags; nil or empty means "not given".
 public struct EmailFlags: Sendable, Equatable {
     public var smtpURL: String?
@@ -46,6 +54,8 @@ public struct EmailFlags: Sendable, Equatable {
     public var to: [String] = []
     public var when: String?
     public var caFile: String?
+    /// A folder with the files `url`, `username`, `password` (the mounted `smtpSecretRef` Secret).
+    public var secretDir: String?
 
     /// No flags.
     public init() {}

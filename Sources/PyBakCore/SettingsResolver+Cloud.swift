@@ -58,9 +58,7 @@ extension SettingsResolver {
             if stray || flags.s3PathStyle != nil || !specS3.isEmpty {
                 throw PyBakError(.config, "S3 settings were given without a bucket; pass --s3-bucket NAME or set spec.cloud.s3.bucket")
             }
-            if !keepLocalCopy {
-                throw PyBakError(.config, "spec.keepLocalCopy: false (--no-keep-local-copy) needs a cloud target to hold the only copy; set --s3-bucket or spec.cloud.s3")
-            }
+            // Without a target the local copy is the only one: it always stays (documented in README).
             return CloudSettings(s3: nil, keepLocalCopy: true)
         }
         guard !bucket.isEmpty, !bucket.contains("/"), !bucket.contains(" ") else {

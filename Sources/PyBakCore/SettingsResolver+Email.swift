@@ -40,9 +40,21 @@ extension SettingsResolver {
             default: throw PyBakError(.config, "spec.report.email.to: expected an address or a list of addresses")
             }
         }
-        let url = try flags.smtpURL ?? string("smtpUrl") ?? env("PYBAK_SMTP_URL")
+        // A mounted Secret (spec.report.email.smtpSecretRef in a cluster): files url, username, password.
+        let secretDir = flags.secretDir ?? env("PYBAK_SMTP_SECRET_DIR")
+        func secret(_ name: String) throws -> String? {
+            guard let secretDir else { return nil }
+            let path = "\(secretDir)/\(name)"
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                if name == "url" { throw PyBakError(.config, "\(path) cannot be read; the SMTP Secret must hold url (and username, password)") }
+                return nil
+            }
+            let value = text.trimmingCharactersInSet(" \n\r\t")
+            return value.isEmpty ? nil : value
+        }
+        let url = try flags.smtpURL ?? string("smtpUrl") ?? env("PYBAK_SMTP_URL") ?? secret("url")
         guard let url else {
-            if !recipients.isEmpty || !fields.isEmpty || flags.from != nil {
+            if !recipients.isEmpty || fields.keys.contains(where: { $0 != "smtpSecretRef" }) || flags.from != nil {
                 throw PyBakError(.config, "an e-mail report was asked for without a server; pass --smtp-url smtp://host:587 or set spec.report.email.smtpUrl")
             }
             return nil
@@ -54,7 +66,7 @@ extension SettingsResolver {
         guard let from = try flags.from ?? string("from") ?? env("PYBAK_EMAIL_FROM") else {
             throw PyBakError(.config, "spec.report.email.from is missing; give the sender address (--email-from ADDRESS)")
         }
-        for address in recipients + [from] where !isAddress(address) {
+        for address in recipients + [EmailSettings.address(of: from)] where !isAddress(address) {
             throw PyBakError(.config, "e-mail address '\(address)' is not an address like ops@example.com (spec.report.email)")
         }
         let whenText = try flags.when ?? string("when") ?? env("PYBAK_EMAIL_WHEN") ?? "changes"
@@ -62,8 +74,9 @@ extension SettingsResolver {
             throw PyBakError(.config, "spec.report.email.when '\(whenText)' is not always, failure or changes")
         }
         return EmailSettings(
-            smtpURL: url, user: try flags.user ?? string("user") ?? env("PYBAK_SMTP_USER"),
-            passwordFile: try flags.passwordFile ?? string("passwordFile") ?? env("PYBAK_SMTP_PASSWORD_FILE"),
+            smtpURL: url, user: try flags.user ?? string("user") ?? env("PYBAK_SMTP_USER") ?? secret("username"),
+            passwordFile: try flags.passwordFile ?? string("passwordFile") ?? env("PYBAK_SMTP_PASSWORD_FILE")
+                ?? (try secret("password")).map { _ in "\(secretDir!)/password" },
             from: from, to: recipients, when: when, caFile: try flags.caFile ?? string("caFile") ?? env("PYBAK_SMTP_CA_FILE"))
     }
 

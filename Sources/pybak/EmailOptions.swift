@@ -24,6 +24,9 @@ struct EmailOptions: ParsableArguments {
     @Option(name: .customLong("smtp-ca-file"), help: "PEM bundle of CAs trusted for the SMTP server (spec.report.email.caFile).")
     var smtpCAFile: String?
 
+    @Option(name: .customLong("smtp-secret-dir"), help: "Folder with files url, username, password (the mounted smtpSecretRef Secret). Env: PYBAK_SMTP_SECRET_DIR.")
+    var smtpSecretDir: String?
+
     /// The values given, for `SettingsResolver`.
     var flags: EmailFlags {
         var flags = EmailFlags()
@@ -34,6 +37,7 @@ struct EmailOptions: ParsableArguments {
         flags.to = emailTo
         flags.when = emailWhen
         flags.caFile = smtpCAFile
+        flags.secretDir = smtpSecretDir
         return flags
     }
 }
