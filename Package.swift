@@ -94,7 +94,7 @@ let package = Package(
         .testTarget(name: "PyBakCoreTests", dependencies: ["PyBakCore"]),
         .testTarget(name: "ArchiveTests", dependencies: ["Archive"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog"]),
-        .testTarget(name: "BackupPipelineTests", dependencies: ["BackupPipeline", "Catalog", "Archive"]),
+        .testTarget(name: "BackupPipelineTests", dependencies: ["BackupPipeline", "Catalog", "Archive", "Uploaders"]),
         .testTarget(name: "TransportTests", dependencies: ["Transport"]),
         .testTarget(name: "UploadersTests", dependencies: ["Uploaders", "Transport", "PyBakCore"], exclude: ["Fixtures"]),
     ],
