@@ -44,7 +44,7 @@ let package = Package(
         .target(
             name: "BackupPipeline",
             dependencies: [
-                "Archive", "Catalog", "PyBakCore", "CSystem",
+                "Archive", "Catalog", "PyBakCore", "CSystem", "Uploaders",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -64,6 +64,22 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Off-site copies: S3 (SigV4 on OpenSSL) and GCS uploaders over Transport, one folder each.
+        .target(
+            name: "Uploaders",
+            dependencies: [
+                "Transport", "COpenSSL", "PyBakCore",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Report e-mail: a MIME multipart/alternative message sent through Transport's SMTP client.
+        .target(
+            name: "Mailer",
+            dependencies: [
+                "Transport", "PyBakCore",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The Kubernetes API client over Transport: meta/v1 types, config, REST verbs, watch, informer.
         .target(
             name: "KubeClient",
@@ -76,7 +92,7 @@ let package = Package(
         .executableTarget(
             name: "pybak",
             dependencies: [
-                "BackupPipeline", "Catalog", "PyBakCore", "Archive", "Recovery",
+                "BackupPipeline", "Catalog", "PyBakCore", "Archive", "Recovery", "Uploaders", "Transport", "Mailer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -86,9 +102,10 @@ let package = Package(
         .testTarget(name: "PyBakCoreTests", dependencies: ["PyBakCore"]),
         .testTarget(name: "ArchiveTests", dependencies: ["Archive"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog"]),
-        .testTarget(name: "BackupPipelineTests", dependencies: ["BackupPipeline", "Catalog", "Archive"]),
+        .testTarget(name: "BackupPipelineTests", dependencies: ["BackupPipeline", "Catalog", "Archive", "Uploaders"]),
         .testTarget(name: "RecoveryTests", dependencies: ["Recovery", "BackupPipeline", "Catalog", "Archive"]),
         .testTarget(name: "TransportTests", dependencies: ["Transport"]),
+        .testTarget(name: "UploadersTests", dependencies: ["Uploaders", "Transport", "PyBakCore"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

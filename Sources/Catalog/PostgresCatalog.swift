@@ -119,7 +119,7 @@ public final class PostgresCatalog: Catalog {
     }
 
     public func filesAwaitingRemoval(policy: String) throws -> [FileRecord] {
-        try files("WHERE policy = $1 AND state = 'stored' AND disposition = 'remove' ORDER BY id", [policy])
+        try files("WHERE policy = $1 AND state = 'stored' AND disposition = 'remove' AND local_copy != 'drop' ORDER BY id", [policy])
     }
 
     public func recordProblems(_ problems: [RunProblem]) throws {

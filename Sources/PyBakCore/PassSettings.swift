@@ -24,6 +24,10 @@ public struct PassSettings: Sendable, Equatable {
     public var dryRun: Bool
     /// Where the AES-256 key comes from when stored copies are encrypted (`.gz.enc`); nil: not encrypted.
     public var encryption: KeySource? = nil
+    /// Uploads after each committed batch, and whether the local copy stays.
+    public var cloud: CloudSettings = .none
+    /// The report e-mail, if one is configured.
+    public var email: EmailSettings?
 
     /// Creates settings; `SettingsResolver` is the usual way.
     public init(
@@ -67,6 +71,8 @@ public struct PassFlags: Sendable, Equatable {
     public var keyFile: String?
     /// `--passphrase-file`.
     public var passphraseFile: String?
+    public var cloud = CloudFlags()
+    public var email = EmailFlags()
 
     /// No flags.
     public init() {}
@@ -109,7 +115,6 @@ public enum SettingsResolver {
         func list(_ key: String) -> [String] {
             env(key).map { $0.split(separator: ",").map { String($0).trimmingCharactersInSet(" ") }.filter { !$0.isEmpty } } ?? []
         }
-        try rejectUnsupported(spec)
         try spec.retention?.validate()
 
         guard let source = flags.source ?? spec.source?.path ?? env("PYBAK_SOURCE") else {
@@ -157,6 +162,8 @@ public enum SettingsResolver {
             dryRun: flags.dryRun
         )
         settings.encryption = encryption
+        settings.cloud = try resolveCloud(spec: spec, flags: flags.cloud, environment: environment)
+        settings.email = try resolveEmail(spec: spec, flags: flags.email, environment: environment)
         return settings
     }
 
@@ -185,17 +192,6 @@ public enum SettingsResolver {
         throw PyBakError(
             .usage,
             "encryption is on but no key is given: pass --key-file FILE (make one with `pybak keygen > FILE`), --passphrase-file FILE, or set \(KeySource.keyVariable)")
-    }
-
-    /// Fields of the policy that later PyBak features read; a local pass refuses them rather than ignore them.
-    private static func rejectUnsupported(_ spec: BackupPolicySpec) throws {
-        let unsupported: [(String, Bool)] = [
-            ("spec.cloud", spec.cloud != nil),
-            ("spec.report", spec.report != nil),
-        ]
-        for (field, present) in unsupported where present {
-            throw PyBakError(.config, "\(field) is not supported by this version of pybak yet; remove it from the policy to run a local pass")
-        }
     }
 
     private static func integer(_ text: String, _ name: String) throws -> Int {

@@ -54,6 +54,10 @@ struct PassOptions: ParsableArguments {
     @Option(name: .customLong("log-level"), help: "Least level shown on stderr: trace, debug, info, notice, warning, error (default notice). Env: PYBAK_LOG_LEVEL.")
     var logLevel: String?
 
+    @OptionGroup var cloud: CloudOptions
+
+    @OptionGroup var email: EmailOptions
+
     func validate() throws {
         if let level, !(1...9).contains(level) {
             throw ValidationError("--level \(level) is out of range; use 1 (fastest) to 9 (smallest)")
@@ -85,6 +89,8 @@ struct PassOptions: ParsableArguments {
         flags.encrypt = encrypt
         flags.keyFile = keyFile
         flags.passphraseFile = passphraseFile
+        flags.cloud = cloud.flags
+        flags.email = email.flags
         return try SettingsResolver.resolve(file: file, flags: flags, environment: environment, cores: ProcessInfo.processInfo.activeProcessorCount)
     }
 
