@@ -24,6 +24,10 @@ public struct PassSettings: Sendable, Equatable {
     public var dryRun: Bool
     /// Where the AES-256 key comes from when stored copies are encrypted (`.gz.enc`); nil: not encrypted.
     public var encryption: KeySource? = nil
+    /// Retention applied by `pybak prune`, and after each pass when `pruneAfterPass`.
+    public var retention: RetentionRules? = nil
+    /// Apply `retention` at the end of each pass (`--prune`).
+    public var pruneAfterPass = false
 
     /// Creates settings; `SettingsResolver` is the usual way.
     public init(
@@ -67,6 +71,8 @@ public struct PassFlags: Sendable, Equatable {
     public var keyFile: String?
     /// `--passphrase-file`.
     public var passphraseFile: String?
+    /// `--prune`: apply spec.retention after the pass.
+    public var prune: Bool = false
 
     /// No flags.
     public init() {}
@@ -91,6 +97,7 @@ public enum SettingsResolver {
         ("PYBAK_ENCRYPT", "true to encrypt stored copies (like --encrypt)"),
         ("PYBAK_ENCRYPTION_KEY", "base64 of the 32-byte AES-256 key"),
         ("PYBAK_ENCRYPTION_KEY_FILE", "file holding the key (like --key-file)"),
+        ("PYBAK_PRUNE", "true to apply spec.retention after each pass (like --prune)"),
     ]
 
     /// Resolves the settings of one pass.
@@ -157,6 +164,11 @@ public enum SettingsResolver {
             dryRun: flags.dryRun
         )
         settings.encryption = encryption
+        settings.retention = spec.retention
+        settings.pruneAfterPass = try flags.prune || (env("PYBAK_PRUNE").map { try boolean($0, "PYBAK_PRUNE") } ?? false)
+        if settings.pruneAfterPass && (spec.retention?.isEmpty ?? true) {
+            throw PyBakError(.usage, "--prune applies the policy's spec.retention, and it has none; add spec.retention (e.g. {keepLast: 30}) to the policy file")
+        }
         return settings
     }
 

@@ -52,6 +52,19 @@ struct PassRunner: Sendable {
         )
         progress.start()
         defer { progress.stop() }
-        return try pass.run()
+        let result = try pass.run()
+        if settings.pruneAfterPass, let rules = settings.retention, !settings.dryRun {
+            do {
+                let pruner = Pruner(destination: settings.destinationDir, sourceDir: settings.sourceDir, catalog: catalog, logger: logger)
+                let done = try pruner.apply(try pruner.plan(rules, policy: settings.policyName))
+                logger.notice("pruned after the pass", metadata: [
+                    "prune.rows": "\(done.rows)", "prune.copies": "\(done.copies)", "prune.bytes": "\(done.bytes)",
+                ])
+            } catch {
+                logger.error("pruning after the pass failed; the pass itself is complete", metadata: ["reason": "\(error)"])
+            }
+            _ = try? buffer.flush(to: catalog)
+        }
+        return result
     }
 }
