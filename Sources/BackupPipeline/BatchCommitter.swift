@@ -77,13 +77,13 @@ final class BatchCommitter {
         var duplicates: [Plan] = []
         var batchIndex: [String: Int] = [:]
         var chosenNames: Set<String> = []
+        let known = try catalog.storedCopies(policy: settings.policyName, sha256s: ready.map(\.sha256))
         for processed in ready {
             if let index = batchIndex[processed.sha256] {
                 duplicates.append(Plan(processed: processed, kind: .duplicate, destinationPath: stored[index].destinationPath, duplicateOf: nil, keyId: keyId))
                 duplicates[duplicates.count - 1].id = -Int64(index) - 1  // resolved after the stored rows get ids
-            } else if let existing = try catalog.storedCopy(policy: settings.policyName, sha256: processed.sha256) {
-                duplicates.append(
-                    Plan(processed: processed, kind: .duplicate, destinationPath: existing.destinationPath, duplicateOf: existing.id, keyId: existing.keyId))
+            } else if let existing = known[processed.sha256] {
+                duplicates.append(Plan(processed: processed, kind: .duplicate, destinationPath: existing.destinationPath, duplicateOf: existing.id, keyId: existing.keyId))
             } else {
                 var attempt = 0
                 let encrypted = keyId != nil

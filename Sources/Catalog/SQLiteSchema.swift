@@ -74,18 +74,4 @@ enum SQLiteSchema {
             CREATE INDEX files_created ON files(policy, created_at);
             """),
     ]
-
-    /// The rank of a swift-log level name, for `level >=` filters.
-    static func rank(_ level: String) -> Int64 {
-        switch level {
-        case "trace": return 0
-        case "debug": return 1
-        case "info": return 2
-        case "notice": return 3
-        case "warning": return 4
-        case "error": return 5
-        case "critical": return 6
-        default: return 2
-        }
-    }
 }

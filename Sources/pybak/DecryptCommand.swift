@@ -23,7 +23,7 @@ struct DecryptCommand: ParsableCommand {
     var input: String
 
     func run() throws {
-        try CommandErrors.guarded {
+        try CommandErrors.exiting {
             guard let key = try keys.load(destination: destination ?? ".") else {
                 throw PyBakError(.usage, "no key: pass --key-file FILE, --passphrase-file FILE with --dest DIR, or set \(KeySource.keyVariable)")
             }

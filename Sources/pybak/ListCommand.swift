@@ -28,7 +28,7 @@ struct ListCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        try CommandErrors.guarded {
+        try CommandErrors.exiting {
             let opened = try catalog.open()
             let query = FileQuery(
                 policy: catalog.policy, pathPrefix: selector.prefix, path: selector.path, runId: selector.runId,

@@ -47,7 +47,7 @@ struct PruneCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        try CommandErrors.guarded {
+        try CommandErrors.exiting {
             let loaded = try policyFile.map(PolicyFile.load)
             let spec = loaded?.spec
             var options = catalog

@@ -43,7 +43,7 @@ struct RestoreCommand: ParsableCommand {
     }
 
     func run() throws {
-        try CommandErrors.guarded {
+        try CommandErrors.exiting {
             let destination = try catalog.destinationDir()
             let opened = try catalog.open()
             let key = try keys.load(destination: destination)

@@ -28,7 +28,8 @@ struct RunCommand: AsyncParsableCommand {
                 return
             }
             let result = try await PassRunner(
-                settings: settings, stderrLevel: try options.stderrLevel(), trigger: .manual, cancellation: SignalCancellation.install()
+                settings: settings, stderrLevel: try options.stderrLevel(), trigger: .manual, cancellation: SignalCancellation.install(),
+                database: try options.database.target()
             ).run()
             try printOutcome(result)
             if result.exitCode != 0 { throw ExitCode(result.exitCode) }
@@ -57,8 +58,8 @@ enum CommandErrors {
         FileHandle.standardError.write(Data("pybak: error: \(error.message)\n".utf8))
     }
 
-    /// Runs a command body; a `PyBakError` or `CatalogError` is printed and becomes its exit code.
-    static func guarded(_ body: () throws -> Void) throws {
+    /// Runs a command's body; a `PyBakError` or `CatalogError` is printed and becomes its exit code.
+    static func exiting(_ body: () throws -> Void) throws {
         do {
             try body()
         } catch let error as PyBakError {

@@ -38,7 +38,7 @@ struct VerifyCommand: ParsableCommand {
     }
 
     func run() throws {
-        try CommandErrors.guarded {
+        try CommandErrors.exiting {
             let destination = try catalog.destinationDir()
             let opened = try catalog.open()
             let key = try keys.load(destination: destination)
