@@ -28,6 +28,10 @@ public struct PassSettings: Sendable, Equatable {
     public var cloud: CloudSettings = .none
     /// The report e-mail, if one is configured.
     public var email: EmailSettings?
+    /// Retention applied by `pybak prune`, and after each pass when `pruneAfterPass`.
+    public var retention: RetentionRules? = nil
+    /// Apply `retention` at the end of each pass (`--prune`).
+    public var pruneAfterPass = false
 
     /// Creates settings; `SettingsResolver` is the usual way.
     public init(
@@ -73,6 +77,8 @@ public struct PassFlags: Sendable, Equatable {
     public var passphraseFile: String?
     public var cloud = CloudFlags()
     public var email = EmailFlags()
+    /// `--prune`: apply spec.retention after the pass.
+    public var prune: Bool = false
 
     /// No flags.
     public init() {}
@@ -97,6 +103,7 @@ public enum SettingsResolver {
         ("PYBAK_ENCRYPT", "true to encrypt stored copies (like --encrypt)"),
         ("PYBAK_ENCRYPTION_KEY", "base64 of the 32-byte AES-256 key"),
         ("PYBAK_ENCRYPTION_KEY_FILE", "file holding the key (like --key-file)"),
+        ("PYBAK_PRUNE", "true to apply spec.retention after each pass (like --prune)"),
     ]
 
     /// Resolves the settings of one pass.
@@ -164,6 +171,11 @@ public enum SettingsResolver {
         settings.encryption = encryption
         settings.cloud = try resolveCloud(spec: spec, flags: flags.cloud, environment: environment)
         settings.email = try resolveEmail(spec: spec, flags: flags.email, environment: environment)
+        settings.retention = spec.retention
+        settings.pruneAfterPass = try flags.prune || (env("PYBAK_PRUNE").map { try boolean($0, "PYBAK_PRUNE") } ?? false)
+        if settings.pruneAfterPass && (spec.retention?.isEmpty ?? true) {
+            throw PyBakError(.usage, "--prune applies the policy's spec.retention, and it has none; add spec.retention (e.g. {keepLast: 30}) to the policy file")
+        }
         return settings
     }
 

@@ -51,6 +51,9 @@ struct PassOptions: ParsableArguments {
     @Option(name: .customLong("passphrase-file"), help: "A passphrase (first line) stretched with scrypt instead of a key (implies --encrypt).")
     var passphraseFile: String?
 
+    @Flag(name: .customLong("prune"), help: "After each pass, remove versions outside the policy's spec.retention (as `pybak prune`). Env: PYBAK_PRUNE.")
+    var prune = false
+
     @Option(name: .customLong("log-level"), help: "Least level shown on stderr: trace, debug, info, notice, warning, error (default notice). Env: PYBAK_LOG_LEVEL.")
     var logLevel: String?
 
@@ -91,6 +94,7 @@ struct PassOptions: ParsableArguments {
         flags.passphraseFile = passphraseFile
         flags.cloud = cloud.flags
         flags.email = email.flags
+        flags.prune = prune
         return try SettingsResolver.resolve(file: file, flags: flags, environment: environment, cores: ProcessInfo.processInfo.activeProcessorCount)
     }
 

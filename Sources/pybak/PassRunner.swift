@@ -70,6 +70,17 @@ struct PassRunner: Sendable {
             throw error
         }
         progress.stop()
+        if settings.pruneAfterPass, let rules = settings.retention, !settings.dryRun {
+            do {
+                let pruner = Pruner(destination: settings.destinationDir, sourceDir: settings.sourceDir, catalog: catalog, logger: logger)
+                let done = try pruner.apply(try pruner.plan(rules, policy: settings.policyName))
+                logger.notice("pruned after the pass", metadata: [
+                    "prune.rows": "\(done.rows)", "prune.copies": "\(done.copies)", "prune.bytes": "\(done.bytes)",
+                ])
+            } catch {
+                logger.error("pruning after the pass failed; the pass itself is complete", metadata: ["reason": "\(error)"])
+            }
+        }
         if let delivery = catalog as? any Catalog & ReportDeliveryLog {
             ReportDelivery.deliver(&result, settings: settings, catalog: delivery, logger: logger)
         }
