@@ -62,6 +62,8 @@ let package = Package(
             dependencies: [
                 "Transport", "PyBakCore",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         // The executable: wires everything, one file per subcommand.
@@ -80,6 +82,7 @@ let package = Package(
         .testTarget(name: "CatalogTests", dependencies: ["Catalog"]),
         .testTarget(name: "BackupPipelineTests", dependencies: ["BackupPipeline", "Catalog", "Archive"]),
         .testTarget(name: "TransportTests", dependencies: ["Transport"]),
+        .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "Transport", "PyBakCore"]),
     ],
     swiftLanguageModes: [.v6]
 )
