@@ -31,18 +31,26 @@ let package = Package(
             ]
         ),
         // Streams: gzip (zlib) and SHA-256 (OpenSSL).
-        .target(name: "Archive", dependencies: ["CZlib", "COpenSSL"]),
-        // The catalog protocol and its SQLite implementation.
+        .target(name: "Archive", dependencies: ["CZlib", "COpenSSL", "PyBakCore"]),
+        // The catalog protocol and its SQLite and PostgreSQL (libpq) implementations.
         .target(
             name: "Catalog",
             dependencies: [
-                "CSQLite", "PyBakCore",
+                "CSQLite", "CLibPQ", "PyBakCore",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // One pass: scan -> plan -> compress -> commit -> report.
         .target(
             name: "BackupPipeline",
+            dependencies: [
+                "Archive", "Catalog", "PyBakCore", "CSystem",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Restore, verify and listing: stored copies read back through a StoredObjectSource.
+        .target(
+            name: "Recovery",
             dependencies: [
                 "Archive", "Catalog", "PyBakCore", "CSystem",
                 .product(name: "Logging", package: "swift-log"),
@@ -70,7 +78,7 @@ let package = Package(
         .executableTarget(
             name: "pybak",
             dependencies: [
-                "BackupPipeline", "Catalog", "PyBakCore",
+                "BackupPipeline", "Catalog", "PyBakCore", "Archive", "Recovery",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -81,6 +89,7 @@ let package = Package(
         .testTarget(name: "ArchiveTests", dependencies: ["Archive"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog"]),
         .testTarget(name: "BackupPipelineTests", dependencies: ["BackupPipeline", "Catalog", "Archive"]),
+        .testTarget(name: "RecoveryTests", dependencies: ["Recovery", "BackupPipeline", "Catalog", "Archive"]),
         .testTarget(name: "TransportTests", dependencies: ["Transport"]),
         .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "Transport", "PyBakCore"]),
     ],
