@@ -1,5 +1,7 @@
 import Foundation
+import Logging
 import PyBakCore
+import ServiceLifecycle
 import Synchronization
 import Testing
 
@@ -107,6 +109,21 @@ final class EventLog: Sendable {
         let watches = 1000 - Int(left)
         // 0.1 s doubling to a 0.4 s cap (jitter 50-100 %) over 3 s: roughly 8-14 attempts; a hot loop makes hundreds.
         #expect(watches >= 4 && watches <= 25, "watch attempts in 3 s: \(watches)")
+    }
+
+    @Test func runsInAServiceGroupAndStopsOnGracefulShutdown() async throws {
+        let emulator = try EmulatorProcess()
+        defer { emulator.stop() }
+        let api = try emulator.client()
+        _ = try await api.create(ConfigMap(name: "in-group"))
+        let informer = Informer<ConfigMap>(api: api, settings: Self.fast)
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [informer], logger: Logger(label: "test")))
+        let running = Task { try await group.run() }
+        try await waitUntil { await informer.cache.get(namespace: "default", name: "in-group") != nil }
+        let stopping = Date()
+        await group.triggerGracefulShutdown()
+        try await running.value
+        #expect(Date().timeIntervalSince(stopping) < 3)
     }
 
     @Test func backoffDelaysAreCappedAndJittered() {
