@@ -86,6 +86,8 @@ let package = Package(
             dependencies: [
                 "Transport", "PyBakCore",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         // The executable: wires everything, one file per subcommand.
@@ -106,6 +108,10 @@ let package = Package(
         .testTarget(name: "RecoveryTests", dependencies: ["Recovery", "BackupPipeline", "Catalog", "Archive"]),
         .testTarget(name: "TransportTests", dependencies: ["Transport"]),
         .testTarget(name: "UploadersTests", dependencies: ["Uploaders", "Transport", "PyBakCore"], exclude: ["Fixtures"]),
+        .testTarget(
+            name: "KubeClientTests",
+            dependencies: ["KubeClient", "Transport", "PyBakCore", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
