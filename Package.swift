@@ -64,11 +64,21 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Kubernetes kinds PyBak reads and writes: BackupPolicy, CronJob, Job, Lease, Event.
+        .target(name: "KubeModels", dependencies: ["KubeClient", "PyBakCore"]),
+        // The operator: desired CronJob, status, reconciler, work queue, leader election.
+        .target(
+            name: "Controller",
+            dependencies: [
+                "KubeClient", "KubeModels", "PyBakCore",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The executable: wires everything, one file per subcommand.
         .executableTarget(
             name: "pybak",
             dependencies: [
-                "BackupPipeline", "Catalog", "PyBakCore",
+                "BackupPipeline", "Catalog", "PyBakCore", "Controller", "KubeModels", "KubeClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -80,6 +90,7 @@ let package = Package(
         .testTarget(name: "CatalogTests", dependencies: ["Catalog"]),
         .testTarget(name: "BackupPipelineTests", dependencies: ["BackupPipeline", "Catalog", "Archive"]),
         .testTarget(name: "TransportTests", dependencies: ["Transport"]),
+        .testTarget(name: "ControllerTests", dependencies: ["Controller", "KubeModels", "KubeClient", "PyBakCore"]),
     ],
     swiftLanguageModes: [.v6]
 )
