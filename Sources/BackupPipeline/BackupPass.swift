@@ -58,7 +58,7 @@ public final class BackupPass {
     public func run() throws -> PassResult {
         let started = WallClock.now()
         let startedMonotonic = WallClock.monotonic()
-        let lock = try DestinationLock(destination: settings.destinationDir)
+        let lock = try DestinationLock(destination: settings.destinationDir, name: settings.shard.lockName)
         defer { withExtendedLifetime(lock) {} }
 
         let stamp = PassStamp(epochSeconds: Int(started))
@@ -124,13 +124,13 @@ public final class BackupPass {
     private func plan(committer: BatchCommitter, now: Double) throws -> [ScannedFile] {
         let scanner = SourceScanner(root: settings.sourceDir, filter: settings.filter)
         let (files, findings) = try scanner.scan()
-        for finding in findings {
+        for finding in findings where settings.shard.owns(finding.relativePath) {
             committer.note(finding.relativePath, outcome: finding.failed ? .failed : .skipped, reason: finding.reason)
         }
         let settleBefore = Int64((now - settings.minAgeSeconds) * 1e9)
         var work: [ScannedFile] = []
         work.reserveCapacity(files.count)
-        for file in files {
+        for file in files where settings.shard.owns(file.relativePath) {
             if file.status.mtimeNanos > settleBefore {
                 let age = max(0, now - Double(file.status.mtimeNanos) / 1e9)
                 committer.note(file.relativePath, outcome: .skipped, reason: "modified \(DurationText.format(age)) ago, within the \(DurationText.format(settings.minAgeSeconds)) settle window; it waits for the next pass")

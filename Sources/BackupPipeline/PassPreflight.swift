@@ -57,8 +57,8 @@ final class DestinationLock {
     private let fd: Int32
 
     /// Takes the lock or throws `PyBakError.busy` naming the holder.
-    init(destination: String) throws {
-        let path = "\(destination)/\(PassSettings.stateFolderName)/lock"
+    init(destination: String, name: String = "lock") throws {
+        let path = "\(destination)/\(PassSettings.stateFolderName)/\(name)"
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw PyBakError(.destination, "cannot open the lock file: \(SystemError("open", path))") }
         if flock(fd, LOCK_EX | LOCK_NB) != 0 {
