@@ -32,11 +32,11 @@ let package = Package(
         ),
         // Streams: gzip (zlib) and SHA-256 (OpenSSL).
         .target(name: "Archive", dependencies: ["CZlib", "COpenSSL"]),
-        // The catalog protocol and its SQLite implementation.
+        // The catalog protocol and its SQLite and PostgreSQL (libpq) implementations.
         .target(
             name: "Catalog",
             dependencies: [
-                "CSQLite", "PyBakCore",
+                "CSQLite", "CLibPQ", "PyBakCore",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -61,6 +61,9 @@ public final class BackupPass {
         let lock = try DestinationLock(destination: settings.destinationDir, name: settings.shard.lockName)
         defer { withExtendedLifetime(lock) {} }
 
+        try takePolicyLock()
+        defer { try? catalog.unlockPolicy(settings.policyName) }
+
         let stamp = PassStamp(epochSeconds: Int(started))
         let runId: Int64
         let abandonedRuns: Int
@@ -118,6 +121,19 @@ public final class BackupPass {
             result.error = result.error ?? "\(error)"
         }
         return result
+    }
+
+    /// One worker per policy in a shared catalog: a second one does nothing and says so (exit code 4).
+    private func takePolicyLock() throws {
+        let taken: Bool
+        do {
+            taken = try catalog.lockPolicy(settings.policyName)
+        } catch {
+            throw PyBakError(.catalog, "\(error)")
+        }
+        guard taken else {
+            throw PyBakError(.busy, "another worker is already running policy '\(settings.policyName)' on this catalog (it holds the policy's lock); this one did nothing. It runs again at its next turn")
+        }
     }
 
     /// Decides which scanned files to read: settled, storable, and (in copy mode) new or changed.

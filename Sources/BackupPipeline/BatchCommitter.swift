@@ -72,11 +72,12 @@ final class BatchCommitter {
         var duplicates: [Plan] = []
         var batchIndex: [String: Int] = [:]
         var chosenNames: Set<String> = []
+        let known = try catalog.storedCopies(policy: settings.policyName, sha256s: ready.map(\.sha256))
         for processed in ready {
             if let index = batchIndex[processed.sha256] {
                 duplicates.append(Plan(processed: processed, kind: .duplicate, destinationPath: stored[index].destinationPath, duplicateOf: nil))
                 duplicates[duplicates.count - 1].id = -Int64(index) - 1  // resolved after the stored rows get ids
-            } else if let existing = try catalog.storedCopy(policy: settings.policyName, sha256: processed.sha256) {
+            } else if let existing = known[processed.sha256] {
                 duplicates.append(Plan(processed: processed, kind: .duplicate, destinationPath: existing.destinationPath, duplicateOf: existing.id))
             } else {
                 var attempt = 0

@@ -5,6 +5,8 @@
 public protocol Catalog: AnyObject {
     /// Applies pending schema migrations.
     func migrate() throws
+    /// The newest applied migration (0 before `migrate`).
+    func schemaVersion() throws -> Int
 
     /// Starts a run and returns its id.
     func startRun(policy: String, trigger: RunTrigger, passStamp: String, startedAt: String, host: String) throws -> Int64
@@ -13,6 +15,8 @@ public protocol Catalog: AnyObject {
 
     /// The stored (not duplicate) copy of this content for the policy, if any, pending or stored.
     func storedCopy(policy: String, sha256: String) throws -> FileRecord?
+    /// The stored copies of several contents at once (one round trip on a server): sha256 -> oldest stored row.
+    func storedCopies(policy: String, sha256s: [String]) throws -> [String: FileRecord]
     /// The newest row for a source path of the policy.
     func latestEntry(policy: String, sourcePath: String) throws -> FileRecord?
 
@@ -48,6 +52,14 @@ public protocol Catalog: AnyObject {
     func problems(runId: Int64) throws -> [RunProblem]
     /// Log lines, oldest first.
     func logs(_ query: LogQuery) throws -> [LogRecord]
+    /// Takes this process's exclusive claim on a policy: false when another worker holds it.
+    ///
+    /// PostgreSQL: a session advisory lock, so several workers sharing one catalog never run one policy at
+    /// once, and a killed worker's claim ends with its session. SQLite: always true (the destination's lock
+    /// already serialises passes that share a catalog file).
+    func lockPolicy(_ policy: String) throws -> Bool
+    /// Gives the claim back (it also ends with the process).
+    func unlockPolicy(_ policy: String) throws
     /// Marks runs still `running` as failed: their process is gone (the caller holds the lock).
     func failAbandonedRuns(policy: String, finishedAt: String) throws -> Int
 }

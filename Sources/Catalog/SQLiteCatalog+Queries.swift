@@ -1,27 +1,6 @@
 extension SQLiteCatalog {
-    static let runColumns = """
-        id, policy, trigger, started_at, finished_at, pass_stamp, status, files_compressed, files_duplicate, files_skipped,
-        files_failed, files_unchanged, bytes_in, bytes_out, error, host
-        """
-
-    static func runRecord(_ row: SQLiteStatement) -> RunRecord {
-        var counts = RunCounts()
-        counts.compressed = Int(row.int(7))
-        counts.duplicate = Int(row.int(8))
-        counts.skipped = Int(row.int(9))
-        counts.failed = Int(row.int(10))
-        counts.unchanged = Int(row.int(11))
-        counts.bytesIn = row.int(12)
-        counts.bytesOut = row.int(13)
-        return RunRecord(
-            id: row.int(0), policy: row.text(1), trigger: RunTrigger(rawValue: row.text(2)) ?? .manual, startedAt: row.text(3),
-            finishedAt: row.optionalText(4), passStamp: row.text(5), status: RunStatus(rawValue: row.text(6)) ?? .failed,
-            counts: counts, error: row.optionalText(14), host: row.text(15)
-        )
-    }
-
     public func run(id: Int64) throws -> RunRecord? {
-        try db.statement("SELECT \(Self.runColumns) FROM runs WHERE id = ?1").bind(.int(id)).rows(Self.runRecord).first
+        try db.statement("SELECT \(CatalogRows.runColumns) FROM runs WHERE id = ?1").bind(.int(id)).rows { CatalogRows.runRecord($0) }.first
     }
 
     public func lastRun(policy: String?) throws -> RunRecord? {
@@ -29,20 +8,18 @@ extension SQLiteCatalog {
     }
 
     public func runs(policy: String?, limit: Int) throws -> [RunRecord] {
-        try db.statement("SELECT \(Self.runColumns) FROM runs WHERE (?1 IS NULL OR policy = ?1) ORDER BY id DESC LIMIT ?2")
-            .bind(.optional(policy), .int(Int64(limit))).rows(Self.runRecord)
+        try db.statement("SELECT \(CatalogRows.runColumns) FROM runs WHERE (?1 IS NULL OR policy = ?1) ORDER BY id DESC LIMIT ?2")
+            .bind(.optional(policy), .int(Int64(limit))).rows { CatalogRows.runRecord($0) }
     }
 
     public func files(runId: Int64) throws -> [FileRecord] {
-        try db.statement("SELECT \(Self.fileColumns) FROM files WHERE run_id = ?1 ORDER BY source_path")
-            .bind(.int(runId)).rows(Self.fileRecord)
+        try db.statement("SELECT \(CatalogRows.fileColumns) FROM files WHERE run_id = ?1 ORDER BY source_path")
+            .bind(.int(runId)).rows { CatalogRows.fileRecord($0) }
     }
 
     public func problems(runId: Int64) throws -> [RunProblem] {
         try db.statement("SELECT run_id, path, outcome, reason FROM problems WHERE run_id = ?1 ORDER BY outcome, path")
-            .bind(.int(runId)).rows {
-                RunProblem(runId: $0.int(0), path: $0.text(1), outcome: RunProblem.Outcome(rawValue: $0.text(2)) ?? .failed, reason: $0.text(3))
-            }
+            .bind(.int(runId)).rows { CatalogRows.problem($0) }
     }
 
     public func logs(_ query: LogQuery) throws -> [LogRecord] {
@@ -52,10 +29,8 @@ extension SQLiteCatalog {
               AND (?4 IS NULL OR time >= ?4) AND (?5 IS NULL OR time < ?5)
             ORDER BY id LIMIT ?6
             """).bind(
-                .optional(query.policy), .optional(query.runId), .int(query.minimumLevel.map(SQLiteSchema.rank) ?? 0),
+                .optional(query.policy), .optional(query.runId), .int(query.minimumLevel.map(CatalogRows.rank) ?? 0),
                 .optional(query.since), .optional(query.until), .int(Int64(query.limit))
-            ).rows {
-                LogRecord(time: $0.text(0), level: $0.text(1), runId: $0.optionalInt(2), policy: $0.optionalText(3), message: $0.text(4), metadata: $0.text(5))
-            }
+            ).rows { CatalogRows.logRecord($0) }
     }
 }

@@ -67,18 +67,4 @@ enum SQLiteSchema {
             CREATE INDEX logs_policy ON logs(policy, time);
             """),
     ]
-
-    /// The rank of a swift-log level name, for `level >=` filters.
-    static func rank(_ level: String) -> Int64 {
-        switch level {
-        case "trace": return 0
-        case "debug": return 1
-        case "info": return 2
-        case "notice": return 3
-        case "warning": return 4
-        case "error": return 5
-        case "critical": return 6
-        default: return 2
-        }
-    }
 }

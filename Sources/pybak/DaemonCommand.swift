@@ -29,7 +29,7 @@ struct DaemonCommand: AsyncParsableCommand {
             let settings = try options.settings(dryRun: false)
             let level = try options.stderrLevel()
             let logger = LogSetup.logger(stderrLevel: level, logFile: nil, catalogBuffer: nil, progress: nil)
-            let schedule = PassSchedule(settings: settings, interval: seconds, stderrLevel: level, logger: logger)
+            let schedule = PassSchedule(settings: settings, interval: seconds, stderrLevel: level, logger: logger, database: try options.database.target())
             let group = ServiceGroup(services: [schedule], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
             try await group.run()
             if let failure = await schedule.startupFailure.value { throw failure }
@@ -48,6 +48,8 @@ struct PassSchedule: Service {
     let interval: Double
     let stderrLevel: Logger.Level
     let logger: Logger
+    /// The PostgreSQL catalog, or nil for SQLite.
+    let database: DatabaseTarget?
     /// Set when the first pass cannot start at all (bad folders): the daemon exits with that error.
     let startupFailure = FailureBox()
 
@@ -58,7 +60,7 @@ struct PassSchedule: Service {
             while !cancellation.isRaised {
                 let started = WallClock.monotonic()
                 do {
-                    let result = try await PassRunner(settings: settings, stderrLevel: stderrLevel, trigger: .schedule, cancellation: cancellation).run()
+                    let result = try await PassRunner(settings: settings, stderrLevel: stderrLevel, trigger: .schedule, cancellation: cancellation, database: database).run()
                     logger.notice("scheduled pass done", metadata: [
                         "run.id": "\(result.runId)", "run.status": "\(result.status.rawValue)",
                         "files.compressed": "\(result.counts.compressed)", "files.failed": "\(result.counts.failed)",

@@ -37,6 +37,8 @@ struct PassOptions: ParsableArguments {
     @Option(name: .customLong("catalog"), help: "SQLite catalog file (default DEST/.pybak/catalog.sqlite). Env: PYBAK_CATALOG.")
     var catalogPath: String?
 
+    @OptionGroup var database: DatabaseOptions
+
     @Option(name: .customLong("log-file"), help: "Log file (default DEST/.pybak/pybak.log). Env: PYBAK_LOG_FILE.")
     var logFilePath: String?
 

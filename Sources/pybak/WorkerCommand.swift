@@ -29,7 +29,8 @@ struct WorkerCommand: AsyncParsableCommand {
             let environment = ProcessInfo.processInfo.environment
             let settings = try WorkerSetup.settings(options: options, shardIndex: shardIndex, shards: shards, environment: environment)
             let result = try await PassRunner(
-                settings: settings, stderrLevel: try options.stderrLevel(), trigger: .schedule, cancellation: SignalCancellation.install()
+                settings: settings, stderrLevel: try options.stderrLevel(), trigger: .schedule, cancellation: SignalCancellation.install(),
+                database: try options.database.target(environment: environment)
             ).run()
             print("run \(result.runId): \(result.status.rawValue); compressed \(result.counts.compressed), duplicate \(result.counts.duplicate), skipped \(result.counts.skipped), failed \(result.counts.failed)")
             if result.exitCode != 0 { throw ExitCode(result.exitCode) }
@@ -51,10 +52,18 @@ enum WorkerSetup {
             loaded = try PolicyFile.parse(text, origin: policyVariable)
         }
         var settings = try options.settings(dryRun: false, environment: environment, loaded: loaded)
+        if options.policyName == nil {
+            // In a cluster, policies are named `namespace/name` in the catalog, so two namespaces never mix.
+            if let name = environment["PYBAK_POLICY"], !name.isEmpty {
+                settings.policyName = name
+            } else if let loaded, let name = loaded.name {
+                settings.policyName = "\(loaded.namespace ?? "default")/\(name)"
+            }
+        }
         let count = try shards ?? integer(environment["PYBAK_WORKERS"], "PYBAK_WORKERS") ?? 1
         let index = try shardIndex ?? integer(environment["JOB_COMPLETION_INDEX"], "JOB_COMPLETION_INDEX") ?? 0
         settings.shard = try ShardSelector(index: index, count: count)
-        if count > 1 && options.catalogPath == nil && (environment["PYBAK_CATALOG"] ?? "").isEmpty {
+        if count > 1 && options.catalogPath == nil && (environment["PYBAK_CATALOG"] ?? "").isEmpty && (environment["PYBAK_DATABASE_URL"] ?? "").isEmpty && options.database.url == nil {
             // SQLite is one writer at a time: each shard keeps its own catalog next to the shared destination.
             settings.catalogPath = "\(settings.destinationDir)/\(PassSettings.stateFolderName)/catalog.shard-\(index).sqlite"
         }

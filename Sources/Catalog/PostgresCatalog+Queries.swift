@@ -1,0 +1,44 @@
+extension PostgresCatalog {
+    public func run(id: Int64) throws -> RunRecord? {
+        try runs("WHERE id = $1", ["\(id)"]).first
+    }
+
+    public func lastRun(policy: String?) throws -> RunRecord? {
+        try runs(policy: policy, limit: 1).first
+    }
+
+    public func runs(policy: String?, limit: Int) throws -> [RunRecord] {
+        try runs("WHERE ($1::text IS NULL OR policy = $1::text) ORDER BY id DESC LIMIT $2::bigint", [policy, "\(limit)"])
+    }
+
+    public func files(runId: Int64) throws -> [FileRecord] {
+        try files("WHERE run_id = $1 ORDER BY source_path", ["\(runId)"])
+    }
+
+    public func problems(runId: Int64) throws -> [RunProblem] {
+        try connection.retrying {
+            try connection.query("SELECT run_id, path, outcome, reason FROM problems WHERE run_id = $1 ORDER BY outcome, path", ["\(runId)"])
+                .rows { CatalogRows.problem($0) }
+        }
+    }
+
+    public func logs(_ query: LogQuery) throws -> [LogRecord] {
+        try connection.retrying {
+            try connection.query("""
+                SELECT time, level, run_id, policy, message, metadata FROM logs
+                WHERE ($1::text IS NULL OR policy = $1::text) AND ($2::bigint IS NULL OR run_id = $2::bigint) AND level_rank >= $3::int
+                  AND ($4::text IS NULL OR time >= $4::text) AND ($5::text IS NULL OR time < $5::text)
+                ORDER BY id LIMIT $6::bigint
+                """, [
+                    query.policy, query.runId.map { "\($0)" }, "\(query.minimumLevel.map(CatalogRows.rank) ?? 0)", query.since, query.until,
+                    "\(query.limit)",
+                ]).rows { CatalogRows.logRecord($0) }
+        }
+    }
+
+    private func runs(_ clause: String, _ parameters: [String?]) throws -> [RunRecord] {
+        try connection.retrying {
+            try connection.query("SELECT \(CatalogRows.runColumns) FROM runs \(clause)", parameters).rows { CatalogRows.runRecord($0) }
+        }
+    }
+}
