@@ -62,14 +62,15 @@ public final class BackupPass {
         defer { withExtendedLifetime(lock) {} }
 
         try takePolicyLock()
-        defer { try? catalog.unlockPolicy(settings.policyName) }
+        defer { try? catalog.unlockPolicy(settings.shard.policyLockName(settings.policyName)) }
 
         let stamp = PassStamp(epochSeconds: Int(started))
         let runId: Int64
         let abandonedRuns: Int
         do {
             // Runs still "running" belong to passes that died: this one holds the lock now.
-            abandonedRuns = try catalog.failAbandonedRuns(policy: settings.policyName, finishedAt: WallClock.iso8601(started))
+            // Shards of one run share the policy: another shard's "running" run is alive, not abandoned.
+            abandonedRuns = settings.shard.count == 1 ? try catalog.failAbandonedRuns(policy: settings.policyName, finishedAt: WallClock.iso8601(started)) : 0
             runId = try catalog.startRun(policy: settings.policyName, trigger: trigger, passStamp: stamp.compact, startedAt: WallClock.iso8601(started), host: Self.hostName)
         } catch {
             throw PyBakError(.catalog, "\(error)")
@@ -127,7 +128,7 @@ public final class BackupPass {
     private func takePolicyLock() throws {
         let taken: Bool
         do {
-            taken = try catalog.lockPolicy(settings.policyName)
+            taken = try catalog.lockPolicy(settings.shard.policyLockName(settings.policyName))
         } catch {
             throw PyBakError(.catalog, "\(error)")
         }
@@ -173,7 +174,7 @@ public final class BackupPass {
     private func process(_ work: [ScannedFile], committer: BatchCommitter, runId: Int64) throws -> String? {
         guard !work.isEmpty else { return nil }
         let workers = min(settings.parallelism, work.count)
-        let temporary = "\(settings.destinationDir)/\(PassSettings.stateFolderName)/tmp"
+        let temporary = "\(settings.destinationDir)/\(PassSettings.stateFolderName)/\(settings.shard.temporaryFolderName)"
         let processors = try (0..<workers).map {
             try FileProcessor(level: settings.level, opener: opener, sourceRoot: settings.sourceDir, temporaryFolder: temporary, workerIndex: $0, runId: runId)
         }

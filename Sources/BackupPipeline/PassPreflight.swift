@@ -34,14 +34,14 @@ enum PassPreflight {
         }
         guard !settings.dryRun else { return }
         let state = "\(destination)/\(PassSettings.stateFolderName)"
-        for folder in [state, "\(state)/tmp", "\(state)/reports"] {
+        for folder in [state, "\(state)/\(settings.shard.temporaryFolderName)", "\(state)/reports"] {
             do {
                 try POSIX.makeDirectories(folder)
             } catch {
                 throw PyBakError(.destination, "destination \(destination) is not writable: \(error)")
             }
         }
-        let probe = "\(state)/tmp/.write-probe-\(getpid())"
+        let probe = "\(state)/\(settings.shard.temporaryFolderName)/.write-probe-\(getpid())"
         do {
             let fd = try POSIX.createExclusive(probe)
             close(fd)

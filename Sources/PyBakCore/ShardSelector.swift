@@ -30,5 +30,14 @@ public struct ShardSelector: Sendable, Equatable {
     }
 
     /// The destination lock's file name: one per shard, so the Pods of one run work side by side.
-    public var lockName: String { count == 1 ? "lock" : "lock.shard-\(index)" }
+    public var lockName: String { "lock\(suffix)" }
+
+    /// The folder of temporary copies in the state folder: one per shard, so one shard's recovery never
+    /// removes another's files in flight.
+    public var temporaryFolderName: String { "tmp\(suffix)" }
+
+    /// The name of the policy's lock in a shared catalog: one per shard.
+    public func policyLockName(_ policy: String) -> String { "\(policy)\(suffix)" }
+
+    private var suffix: String { count == 1 ? "" : ".shard-\(index)" }
 }

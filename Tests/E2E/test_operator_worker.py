@@ -186,3 +186,29 @@ def test_a_failing_worker_fails_its_job(pybak, tmp_path, emulator):
     job, conditions = wait_job(kubeconfig, "invoices-bad")
     assert "Failed" in conditions
     assert "spec.source.minAge" in kubectl(kubeconfig, "logs", "job/invoices-bad")
+
+
+def test_concurrent_shards_share_a_postgres_catalog(pybak, tmp_path):
+    """Two Pods of one sharded run at the same time, one PostgreSQL catalog: every file stored and
+    catalogued once, no shard refused by the other's lock, neither run marked abandoned."""
+    from test_postgres import fresh_schema, psql
+    base = os.environ.get("PYBAK_TEST_DATABASE_URL")
+    if not base:
+        pytest.fail("PYBAK_TEST_DATABASE_URL is not set: `export PYBAK_TEST_DATABASE_URL=$(bash .ci/postgres start)` (bash .ci/run does this)")
+    url = fresh_schema(base)
+    src, dst = tmp_path / "src", tmp_path / "dst"
+    data = write_files(src, 60)
+    policy_json = json.dumps({"apiVersion": "pybak.io/v1alpha1", "kind": "BackupPolicy", "metadata": {"name": "p", "namespace": "n"},
+                              "spec": {"source": {"include": ["*.csv"], "minAge": "0s"}, "parallelism": 1}})
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYBAK_")}
+    procs = [subprocess.Popen([pybak, "worker", "--source", str(src), "--dest", str(dst)], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True,
+                              env={**env, "PYBAK_POLICY_JSON": policy_json, "PYBAK_POLICY": "n/p", "PYBAK_DATABASE_URL": url,
+                                   "PYBAK_WORKERS": "2", "JOB_COMPLETION_INDEX": str(i)}) for i in (0, 1)]
+    outputs = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outputs
+    assert stored(dst) == data
+    rows = psql(url, "SELECT source_path, count(*) FROM files WHERE policy = 'n/p' GROUP BY source_path")
+    assert sorted(r[0] for r in rows) == sorted(data) and all(r[1] == "1" for r in rows)
+    runs = psql(url, "SELECT status FROM runs WHERE policy = 'n/p'")
+    assert sorted(r[0] for r in runs) == ["succeeded", "succeeded"], runs
