@@ -62,6 +62,8 @@ let package = Package(
             dependencies: [
                 "Transport", "PyBakCore",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         // Kubernetes kinds PyBak reads and writes: BackupPolicy, CronJob, Job, Lease, Event.
@@ -72,6 +74,7 @@ let package = Package(
             dependencies: [
                 "KubeClient", "KubeModels", "PyBakCore",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         // The executable: wires everything, one file per subcommand.
@@ -91,6 +94,7 @@ let package = Package(
         .testTarget(name: "BackupPipelineTests", dependencies: ["BackupPipeline", "Catalog", "Archive"]),
         .testTarget(name: "TransportTests", dependencies: ["Transport"]),
         .testTarget(name: "ControllerTests", dependencies: ["Controller", "KubeModels", "KubeClient", "PyBakCore"]),
+        .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "Transport", "PyBakCore"]),
     ],
     swiftLanguageModes: [.v6]
 )
