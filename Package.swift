@@ -94,7 +94,6 @@ let package = Package(
         .testTarget(name: "BackupPipelineTests", dependencies: ["BackupPipeline", "Catalog", "Archive"]),
         .testTarget(name: "TransportTests", dependencies: ["Transport"]),
         .testTarget(name: "ControllerTests", dependencies: ["Controller", "KubeModels", "KubeClient", "PyBakCore"]),
-        .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "Transport", "PyBakCore"]),
     ],
     swiftLanguageModes: [.v6]
 )

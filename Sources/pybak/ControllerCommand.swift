@@ -5,6 +5,7 @@ struct ControllerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "controller",
         abstract: "The BackupPolicy operator: reconciles each policy into a CronJob that runs `pybak worker`.",
-        subcommands: [RenderCommand.self]
+        subcommands: [ControllerRunCommand.self, RenderCommand.self],
+        defaultSubcommand: ControllerRunCommand.self
     )
 }
