@@ -108,3 +108,47 @@ def test_invalid_spec_gets_a_condition_and_an_event_and_no_cronjob(controller, t
     assert get(kubeconfig, "cronjob", "invoices") is None
     events = get(kubeconfig, "events.events.k8s.io")
     assert any(e["reason"] == "InvalidSpec" and e["type"] == "Warning" for e in events["items"])
+
+
+def test_a_failing_worker_makes_the_policy_degraded(controller, tmp_path):
+    url, kubeconfig, volumes, _ = controller
+    (volumes / "inbox" / "incoming").mkdir(parents=True)
+    (volumes / "archive" / "backups").mkdir(parents=True)
+    (volumes / "archive" / "backups" / ".pybak").write_text("a file where PyBak's state folder should be")
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(POLICY)
+    kubectl(kubeconfig, "apply", "-f", str(policy))
+    wait_for(lambda: get(kubeconfig, "cronjob", "invoices"), what="the CronJob")
+    admin(url, "cronjobs/default/invoices/run", {"jobName": "invoices-bad"})
+    _, conditions = wait_job(kubeconfig, "invoices-bad")
+    assert "Failed" in conditions
+    degraded = wait_for(lambda: next((c for c in get(kubeconfig, "backuppolicy", "invoices")["status"].get("conditions", [])
+                                      if c["type"] == "Degraded" and c["status"] == "True"), None), what="Degraded")
+    assert degraded["reason"] == "NeverSucceeded" and "invoices-bad" in degraded["message"]
+    events = get(kubeconfig, "events.events.k8s.io")["items"]
+    assert any(e["reason"] == "NeverSucceeded" and e["type"] == "Warning" for e in events)
+
+
+def test_the_other_replica_takes_over_when_the_leader_dies(pybak, controller, tmp_path):
+    _, kubeconfig, _, leader = controller
+    log = open(tmp_path / "standby.log", "w")
+    standby = subprocess.Popen([pybak, "controller", "--kubeconfig", str(kubeconfig), "--leader-elect", "--identity", "replica-b",
+                                "--lease-namespace", "default", "--image", "pybak:test"], stdout=log, stderr=log)
+    try:
+        wait_for(lambda: (get(kubeconfig, "lease", "pybak-controller", "-n", "default") or {}).get("spec", {}).get("holderIdentity") == "replica-a",
+                 what="replica-a to lead")
+        time.sleep(3)  # replica-b is up and waiting
+        leader.kill()  # no release: replica-b must wait for the lease to expire
+        leader.wait()
+        killed = time.time()
+        policy = tmp_path / "policy.yaml"
+        policy.write_text(POLICY)
+        kubectl(kubeconfig, "apply", "-f", str(policy))
+        wait_for(lambda: get(kubeconfig, "cronjob", "invoices"), timeout=40, what="the standby to act")
+        took = time.time() - killed
+        assert took < 15 + 2 + 5, f"took over after {took:.1f}s"
+        lease = get(kubeconfig, "lease", "pybak-controller", "-n", "default")["spec"]
+        assert lease["holderIdentity"] == "replica-b" and lease["leaseTransitions"] == 1
+    finally:
+        standby.send_signal(signal.SIGTERM)
+        assert standby.wait(timeout=15) == 0
