@@ -31,7 +31,7 @@ let package = Package(
             ]
         ),
         // Streams: gzip (zlib) and SHA-256 (OpenSSL).
-        .target(name: "Archive", dependencies: ["CZlib", "COpenSSL"]),
+        .target(name: "Archive", dependencies: ["CZlib", "COpenSSL", "PyBakCore"]),
         // The catalog protocol and its SQLite and PostgreSQL (libpq) implementations.
         .target(
             name: "Catalog",
@@ -44,6 +44,14 @@ let package = Package(
         .target(
             name: "BackupPipeline",
             dependencies: [
+                "Archive", "Catalog", "PyBakCore", "CSystem", "Uploaders",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Restore, verify and listing: stored copies read back through a StoredObjectSource.
+        .target(
+            name: "Recovery",
+            dependencies: [
                 "Archive", "Catalog", "PyBakCore", "CSystem",
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -53,6 +61,22 @@ let package = Package(
             name: "Transport",
             dependencies: [
                 "CCurl",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Off-site copies: S3 (SigV4 on OpenSSL) and GCS uploaders over Transport, one folder each.
+        .target(
+            name: "Uploaders",
+            dependencies: [
+                "Transport", "COpenSSL", "PyBakCore",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Report e-mail: a MIME multipart/alternative message sent through Transport's SMTP client.
+        .target(
+            name: "Mailer",
+            dependencies: [
+                "Transport", "PyBakCore",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -81,7 +105,8 @@ let package = Package(
         .executableTarget(
             name: "pybak",
             dependencies: [
-                "BackupPipeline", "Catalog", "PyBakCore", "Controller", "KubeModels", "KubeClient",
+                "BackupPipeline", "Catalog", "PyBakCore", "Archive", "Recovery", "Uploaders", "Transport", "Mailer",
+                "Controller", "KubeModels", "KubeClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -91,9 +116,11 @@ let package = Package(
         .testTarget(name: "PyBakCoreTests", dependencies: ["PyBakCore"]),
         .testTarget(name: "ArchiveTests", dependencies: ["Archive"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog"]),
-        .testTarget(name: "BackupPipelineTests", dependencies: ["BackupPipeline", "Catalog", "Archive"]),
+        .testTarget(name: "BackupPipelineTests", dependencies: ["BackupPipeline", "Catalog", "Archive", "Uploaders"]),
+        .testTarget(name: "RecoveryTests", dependencies: ["Recovery", "BackupPipeline", "Catalog", "Archive"]),
         .testTarget(name: "TransportTests", dependencies: ["Transport"]),
         .testTarget(name: "ControllerTests", dependencies: ["Controller", "KubeModels", "KubeClient", "PyBakCore"]),
+        .testTarget(name: "UploadersTests", dependencies: ["Uploaders", "Transport", "PyBakCore"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,8 +1,10 @@
+import Archive
 import Catalog
 import Foundation
 import Logging
 import PyBakCore
 import Synchronization
+import Uploaders
 
 /// One backup pass over a source folder: scan -> plan -> compress (N in parallel) -> commit -> report.
 public final class BackupPass {
@@ -13,6 +15,8 @@ public final class BackupPass {
     private let cancellation: CancellationFlag
     private let progress: PassProgress?
     private let logBuffer: CatalogLogBuffer?
+    private let encryptionKey: EncryptionKey?
+    private let uploaders: [any ObjectUploader]
     private var logger: Logger
 
     /// Files committed per catalog transaction (and per sync of the destination), at most.
@@ -30,12 +34,16 @@ public final class BackupPass {
     ///   - cancellation: raised to stop after the files in flight.
     ///   - progress: live counters for a progress line.
     ///   - logBuffer: log records to write to the catalog after each batch.
+    ///   - encryptionKey: when set, stored copies are encrypted with it (`.gz.enc`); load it with `KeyLoader`.
+    ///   - uploaders: object stores each committed copy goes to (the catalog must be an `UploadLedger`).
     public init(
         settings: PassSettings, catalog: any Catalog, logger: Logger, trigger: RunTrigger = .manual,
         opener: any SourceOpener = POSIXSourceOpener(), cancellation: CancellationFlag = CancellationFlag(), progress: PassProgress? = nil,
-        logBuffer: CatalogLogBuffer? = nil
+        logBuffer: CatalogLogBuffer? = nil, encryptionKey: EncryptionKey? = nil, uploaders: [any ObjectUploader] = []
     ) {
+        self.uploaders = uploaders
         self.logBuffer = logBuffer
+        self.encryptionKey = encryptionKey
         self.settings = settings
         self.catalog = catalog
         self.logger = logger
@@ -79,14 +87,26 @@ public final class BackupPass {
         logger.info("pass started", metadata: [
             "source": "\(settings.sourceDir)", "destination": "\(settings.destinationDir)", "pass.stamp": "\(stamp)",
             "parallelism": "\(settings.parallelism)", "level": "\(settings.level)", "keepSource": "\(settings.keepSource)",
+            "encryption.keyId": "\(encryptionKey?.id ?? "none")",
         ])
-        let committer = BatchCommitter(settings: settings, catalog: catalog, logger: logger, runId: runId, stamp: stamp)
+        let committer = BatchCommitter(settings: settings, catalog: catalog, logger: logger, runId: runId, stamp: stamp, keyId: encryptionKey?.id)
         var fatal: String?
+        var cloud: CloudSync?
         do {
+            if !uploaders.isEmpty {
+                guard let ledger = catalog as? any UploadLedger else {
+                    throw PyBakError(.catalog, "this catalog cannot record uploads; use the SQLite catalog for a pass with a cloud target")
+                }
+                let sync = CloudSync(settings: settings, ledger: ledger, uploaders: uploaders, committer: committer, logger: logger)
+                committer.queueUploads = { try sync.queue($0) }
+                cloud = sync
+            }
             _ = try PassRecovery.run(settings: settings, catalog: catalog, committer: committer, logger: logger, abandonedRuns: abandonedRuns)
+            // Uploads an earlier pass left pending go first.
+            try cloud?.run()
             let work = try plan(committer: committer, now: started)
             progress?.start(files: work.count, bytes: work.reduce(0) { $0 + $1.status.size })
-            fatal = try process(work, committer: committer, runId: runId)
+            fatal = try process(work, committer: committer, runId: runId, cloud: cloud)
         } catch {
             fatal = "\(error)"
             logger.error("pass stopped", metadata: ["reason": "\(error)"])
@@ -103,7 +123,7 @@ public final class BackupPass {
         logger.log(level: status == .succeeded ? .info : .error, "pass finished", metadata: [
             "run.status": "\(status.rawValue)", "files.compressed": "\(counts.compressed)", "files.duplicate": "\(counts.duplicate)",
             "files.skipped": "\(counts.skipped)", "files.failed": "\(counts.failed)", "files.unchanged": "\(counts.unchanged)",
-            "bytes.in": "\(counts.bytesIn)", "bytes.out": "\(counts.bytesOut)",
+            "bytes.in": "\(counts.bytesIn)", "bytes.out": "\(counts.bytesOut)", "files.uploaded": "\(cloud?.uploadedCount ?? 0)",
             "duration": "\(DurationText.format(result.durationSeconds))",
         ])
         do {
@@ -111,8 +131,11 @@ public final class BackupPass {
             try logBuffer?.flush(to: catalog)
             try catalog.finishRun(id: runId, status: status, counts: counts, finishedAt: WallClock.iso8601(finished), error: fatal)
             if let run = try catalog.run(id: runId) {
+                let uploads = cloud != nil ? try (catalog as? any UploadLedger)?.uploads(runId: runId) : nil
                 result.reportPaths = try ReportWriter.write(
-                    PassReport(run: run, files: try catalog.files(runId: runId), problems: committer.problems, durationSeconds: result.durationSeconds),
+                    PassReport(
+                        run: run, files: try catalog.files(runId: runId), problems: committer.problems, durationSeconds: result.durationSeconds,
+                        uploads: uploads),
                     folder: "\(settings.destinationDir)/\(PassSettings.stateFolderName)/reports"
                 )
             }
@@ -153,7 +176,7 @@ public final class BackupPass {
                 committer.note(file.relativePath, outcome: .skipped, reason: "modified \(DurationText.format(age)) ago, within the \(DurationText.format(settings.minAgeSeconds)) settle window; it waits for the next pass")
                 continue
             }
-            if let problem = OutputNaming.problem(storingRelativePath: file.relativePath) {
+            if let problem = OutputNaming.problem(storingRelativePath: file.relativePath, encrypted: encryptionKey != nil) {
                 committer.note(file.relativePath, outcome: .failed, reason: problem)
                 continue
             }
@@ -171,12 +194,14 @@ public final class BackupPass {
 
     /// Compresses the work on `parallelism` threads while this thread commits batches.
     /// - Returns: why the pass stopped early, or nil.
-    private func process(_ work: [ScannedFile], committer: BatchCommitter, runId: Int64) throws -> String? {
+    private func process(_ work: [ScannedFile], committer: BatchCommitter, runId: Int64, cloud: CloudSync?) throws -> String? {
         guard !work.isEmpty else { return nil }
         let workers = min(settings.parallelism, work.count)
         let temporary = "\(settings.destinationDir)/\(PassSettings.stateFolderName)/\(settings.shard.temporaryFolderName)"
         let processors = try (0..<workers).map {
-            try FileProcessor(level: settings.level, opener: opener, sourceRoot: settings.sourceDir, temporaryFolder: temporary, workerIndex: $0, runId: runId)
+            try FileProcessor(
+                level: settings.level, opener: opener, sourceRoot: settings.sourceDir, temporaryFolder: temporary, workerIndex: $0, runId: runId,
+                encryptionKey: encryptionKey)
         }
         let board = WorkBoard(items: work, workers: workers)
         let progress = self.progress
@@ -194,6 +219,7 @@ public final class BackupPass {
         while let batch = board.awaitBatch(batch: Self.batchSize, maxWait: Self.batchMaxWait) {
             do {
                 try committer.commit(batch)
+                try cloud?.run()
             } catch {
                 board.stop()
                 stopReason = stopReason ?? "\(error); files not yet committed stay in the source for the next pass"

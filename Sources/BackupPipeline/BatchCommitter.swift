@@ -11,6 +11,8 @@ final class BatchCommitter {
     private let logger: Logger
     private let runId: Int64
     private let stamp: PassStamp
+    /// The fingerprint of the key new copies are encrypted with; nil when not encrypted.
+    private let keyId: String?
     private var createdFolders: Set<String> = []
     /// Counts so far.
     private(set) var counts = RunCounts()
@@ -18,8 +20,11 @@ final class BatchCommitter {
     private(set) var problems: [RunProblem] = []
     /// Set when the destination filled up: the pass stops taking new files.
     private(set) var diskFull = false
+    /// Queues uploads of placed copies before their rows are marked stored (nil: no cloud target).
+    var queueUploads: (([(id: Int64, destinationPath: String)]) throws -> Void)?
 
-    init(settings: PassSettings, catalog: any Catalog, logger: Logger, runId: Int64, stamp: PassStamp) {
+    init(settings: PassSettings, catalog: any Catalog, logger: Logger, runId: Int64, stamp: PassStamp, keyId: String? = nil) {
+        self.keyId = keyId
         self.settings = settings
         self.catalog = catalog
         self.logger = logger
@@ -49,6 +54,8 @@ final class BatchCommitter {
         var destinationPath: String
         var duplicateOf: Int64?
         var id: Int64 = 0
+        /// The key of the copy this row points at.
+        var keyId: String?
     }
 
     /// Commits one batch of worker outcomes.
@@ -75,20 +82,22 @@ final class BatchCommitter {
         let known = try catalog.storedCopies(policy: settings.policyName, sha256s: ready.map(\.sha256))
         for processed in ready {
             if let index = batchIndex[processed.sha256] {
-                duplicates.append(Plan(processed: processed, kind: .duplicate, destinationPath: stored[index].destinationPath, duplicateOf: nil))
+                duplicates.append(Plan(processed: processed, kind: .duplicate, destinationPath: stored[index].destinationPath, duplicateOf: nil, keyId: keyId))
                 duplicates[duplicates.count - 1].id = -Int64(index) - 1  // resolved after the stored rows get ids
             } else if let existing = known[processed.sha256] {
-                duplicates.append(Plan(processed: processed, kind: .duplicate, destinationPath: existing.destinationPath, duplicateOf: existing.id))
+                duplicates.append(
+                    Plan(processed: processed, kind: .duplicate, destinationPath: existing.destinationPath, duplicateOf: existing.id, keyId: existing.keyId))
             } else {
                 var attempt = 0
-                var path = OutputNaming.storedPath(relativeSourcePath: processed.file.relativePath, stamp: stamp)
+                let encrypted = keyId != nil
+                var path = OutputNaming.storedPath(relativeSourcePath: processed.file.relativePath, stamp: stamp, encrypted: encrypted)
                 while chosenNames.contains(path) || (try? POSIX.lstat("\(destination)/\(path)")) != nil {
                     attempt += 1
-                    path = OutputNaming.storedPath(relativeSourcePath: processed.file.relativePath, stamp: stamp, attempt: attempt)
+                    path = OutputNaming.storedPath(relativeSourcePath: processed.file.relativePath, stamp: stamp, attempt: attempt, encrypted: encrypted)
                 }
                 chosenNames.insert(path)
                 batchIndex[processed.sha256] = stored.count
-                stored.append(Plan(processed: processed, kind: .stored, destinationPath: path, duplicateOf: nil))
+                stored.append(Plan(processed: processed, kind: .stored, destinationPath: path, duplicateOf: nil, keyId: keyId))
             }
         }
 
@@ -147,6 +156,7 @@ final class BatchCommitter {
         // 4. The new names are durable; then the rows say so.
         if !placed.isEmpty { try syncDestination() }
         let committed = placed + keptDuplicates
+        try queueUploads?(placed.map { (id: $0.id, destinationPath: $0.destinationPath) })
         try catalog.markStored(ids: committed.map(\.id))
         for plan in committed {
             let file = plan.processed.file
@@ -167,8 +177,15 @@ final class BatchCommitter {
         }
 
         // 5. Only now may sources go: each must still be the very file that was read.
+        //    Cloud only: a stored copy's source waits for its upload (CloudSync); duplicates' content is already held.
         guard !settings.keepSource else { return }
-        let (removed, changed) = removeSources(committed.map { ($0.id, $0.processed.file) })
+        let removable = settings.cloud.keepLocalCopy || queueUploads == nil ? committed : keptDuplicates
+        let (removed, changed) = removeSources(removable.map { ($0.id, $0.processed.file) })
+        try recordDispositions(removed: removed, changed: changed)
+    }
+
+    /// Records which sources went and which changed before they could.
+    func recordDispositions(removed: [Int64], changed: [Int64]) throws {
         try catalog.setDisposition(.removed, ids: removed)
         try catalog.setDisposition(.changed, ids: changed)
     }
@@ -221,7 +238,7 @@ final class BatchCommitter {
             policy: settings.policyName, runId: runId, sourcePath: file.relativePath, size: file.status.size,
             mtimeNanos: file.status.mtimeNanos, sha256: plan.processed.sha256, destinationPath: plan.destinationPath,
             storedSize: plan.kind == .stored ? plan.processed.storedSize : 0, kind: plan.kind, duplicateOf: plan.duplicateOf,
-            sourceDevice: file.status.device, sourceInode: file.status.inode, disposition: disposition
+            sourceDevice: file.status.device, sourceInode: file.status.inode, disposition: disposition, keyId: plan.keyId
         )
     }
 }

@@ -60,6 +60,12 @@ public protocol Catalog: AnyObject {
     func lockPolicy(_ policy: String) throws -> Bool
     /// Gives the claim back (it also ends with the process).
     func unlockPolicy(_ policy: String) throws
+    /// Catalogued files matching a query, oldest first (by id).
+    func files(matching query: FileQuery) throws -> [FileRecord]
+    /// Records that `pybak verify` read the copy of these rows: `error` nil when it passed.
+    func recordVerification(ids: [Int64], at time: String, error: String?) throws
+    /// Marks rows as removed by `pybak prune` (their copies are deleted after this returns).
+    func markPruned(ids: [Int64], at time: String) throws
     /// Marks runs still `running` as failed: their process is gone (the caller holds the lock).
     func failAbandonedRuns(policy: String, finishedAt: String) throws -> Int
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A result row read by column index: SQLite statements and PostgreSQL results both provide one,
 /// so both catalogs map rows to records the same way.
 protocol CatalogRow {
@@ -13,7 +15,7 @@ extension SQLiteStatement: CatalogRow {}
 enum CatalogRows {
     static let fileColumns = """
         id, policy, run_id, source_path, size, mtime_ns, sha256, destination_path, stored_size, kind, duplicate_of, state,
-        source_device, source_inode, disposition, created_at
+        source_device, source_inode, disposition, created_at, key_id, verified_at, verify_error, pruned_at
         """
 
     static func fileRecord(_ row: some CatalogRow) -> FileRecord {
@@ -22,7 +24,9 @@ enum CatalogRows {
             mtimeNanos: row.int(5), sha256: row.text(6), destinationPath: row.text(7), storedSize: row.int(8),
             kind: FileKind(rawValue: row.text(9)) ?? .stored, duplicateOf: row.optionalInt(10),
             state: FileState(rawValue: row.text(11)) ?? .pending, sourceDevice: row.int(12), sourceInode: row.int(13),
-            disposition: SourceDisposition(rawValue: row.text(14)) ?? .kept, createdAt: row.text(15)
+            disposition: SourceDisposition(rawValue: row.text(14)) ?? .kept, createdAt: row.text(15),
+            keyId: row.optionalText(16), verifiedAt: row.optionalText(17), verifyError: row.optionalText(18),
+            prunedAt: row.optionalText(19)
         )
     }
 
@@ -72,5 +76,36 @@ enum CatalogRows {
         case "critical": return 6
         default: return 2
         }
+    }
+
+    /// The pending uploads of a policy for one target, each with its file row (file columns first).
+    /// - Parameters: the placeholders for the policy and target (`?1`/`$1` style).
+    static func pendingUploadsQuery(policy: String, target: String) -> String {
+        let columns = fileColumns.split(separator: ",").map { "f.\($0.trimmingCharacters(in: .whitespacesAndNewlines))" }.joined(separator: ", ")
+        return """
+            SELECT \(columns), u.id, u.target, u.bucket, u.object_key, u.attempts FROM uploads u JOIN files f ON f.id = u.file_id
+            WHERE f.policy = \(policy) AND u.target = \(target) AND u.state = 'pending' AND f.state = 'stored' ORDER BY u.id
+            """
+    }
+
+    static func pendingUpload(_ row: some CatalogRow) -> PendingUpload {
+        let base = Int32(fileColumns.split(separator: ",").count)
+        return PendingUpload(
+            id: row.int(base), file: fileRecord(row), target: row.text(base + 1), bucket: row.text(base + 2), key: row.text(base + 3),
+            attempts: Int(row.int(base + 4)))
+    }
+
+    /// The uploads of the files a run catalogued.
+    static func uploadsOfRunQuery(runId: String) -> String {
+        """
+        SELECT u.file_id, f.source_path, u.target, u.bucket, u.object_key, u.state, u.url, u.etag, u.attempts, u.last_error
+        FROM uploads u JOIN files f ON f.id = u.file_id WHERE f.run_id = \(runId) ORDER BY f.source_path, u.target
+        """
+    }
+
+    static func uploadRecord(_ row: some CatalogRow) -> UploadRecord {
+        UploadRecord(
+            fileId: row.int(0), sourcePath: row.text(1), target: row.text(2), bucket: row.text(3), key: row.text(4), state: row.text(5),
+            url: row.optionalText(6), etag: row.optionalText(7), attempts: Int(row.int(8)), lastError: row.optionalText(9))
     }
 }

@@ -67,7 +67,7 @@ public final class PostgresCatalog: Catalog {
     }
 
     public func storedCopy(policy: String, sha256: String) throws -> FileRecord? {
-        try files("WHERE policy = $1 AND sha256 = $2 AND kind = 'stored' ORDER BY id LIMIT 1", [policy, sha256]).first
+        try files("WHERE policy = $1 AND sha256 = $2 AND kind = 'stored' AND pruned_at IS NULL ORDER BY id LIMIT 1", [policy, sha256]).first
     }
 
     public func storedCopies(policy: String, sha256s: [String]) throws -> [String: FileRecord] {
@@ -75,7 +75,7 @@ public final class PostgresCatalog: Catalog {
         let rows = try connection.retrying {
             try connection.query("""
                 SELECT DISTINCT ON (sha256) \(CatalogRows.fileColumns) FROM files
-                WHERE policy = $1 AND kind = 'stored' AND sha256 = ANY($2::text[]) ORDER BY sha256, id
+                WHERE policy = $1 AND kind = 'stored' AND pruned_at IS NULL AND sha256 = ANY($2::text[]) ORDER BY sha256, id
                 """, [policy, PostgresArray.texts(sha256s)]).rows { CatalogRows.fileRecord($0) }
         }
         return Dictionary(rows.map { ($0.sha256, $0) }) { first, _ in first }
@@ -91,12 +91,12 @@ public final class PostgresCatalog: Catalog {
         let now = WallClockText.now()
         try insert("files", [
             "id", "policy", "run_id", "source_path", "size", "mtime_ns", "sha256", "destination_path", "stored_size", "kind",
-            "duplicate_of", "state", "source_device", "source_inode", "disposition", "created_at",
+            "duplicate_of", "state", "source_device", "source_inode", "disposition", "created_at", "key_id",
         ], rows: zip(ids, files).map { id, file in
             [
                 "\(id)", file.policy, "\(file.runId)", file.sourcePath, "\(file.size)", "\(file.mtimeNanos)", file.sha256,
                 file.destinationPath, "\(file.storedSize)", file.kind.rawValue, file.duplicateOf.map { "\($0)" },
-                FileState.pending.rawValue, "\(file.sourceDevice)", "\(file.sourceInode)", file.disposition.rawValue, now,
+                FileState.pending.rawValue, "\(file.sourceDevice)", "\(file.sourceInode)", file.disposition.rawValue, now, file.keyId,
             ]
         })
         return ids
@@ -119,7 +119,7 @@ public final class PostgresCatalog: Catalog {
     }
 
     public func filesAwaitingRemoval(policy: String) throws -> [FileRecord] {
-        try files("WHERE policy = $1 AND state = 'stored' AND disposition = 'remove' ORDER BY id", [policy])
+        try files("WHERE policy = $1 AND state = 'stored' AND disposition = 'remove' AND local_copy != 'drop' ORDER BY id", [policy])
     }
 
     public func recordProblems(_ problems: [RunProblem]) throws {
@@ -197,7 +197,7 @@ public final class PostgresCatalog: Catalog {
     }
 
     /// Runs `sql` once for all `ids` (bound to `$1` as an array, `values` to `$2`...); nothing for no ids.
-    private func update(_ sql: String, ids: [Int64], with values: [String] = []) throws {
+    func update(_ sql: String, ids: [Int64], with values: [String] = []) throws {
         guard !ids.isEmpty else { return }
         try connection.retrying { try connection.query(sql, [PostgresArray.ids(ids)] + values) }
     }

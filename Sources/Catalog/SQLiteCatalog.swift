@@ -48,7 +48,7 @@ public final class SQLiteCatalog: Catalog {
     }
 
     public func storedCopy(policy: String, sha256: String) throws -> FileRecord? {
-        try db.statement("SELECT \(CatalogRows.fileColumns) FROM files WHERE policy = ?1 AND sha256 = ?2 AND kind = 'stored' ORDER BY id LIMIT 1")
+        try db.statement("SELECT \(CatalogRows.fileColumns) FROM files WHERE policy = ?1 AND sha256 = ?2 AND kind = 'stored' AND pruned_at IS NULL ORDER BY id LIMIT 1")
             .bind(.text(policy), .text(sha256)).rows { CatalogRows.fileRecord($0) }.first
     }
 
@@ -74,8 +74,8 @@ public final class SQLiteCatalog: Catalog {
         return try db.transaction {
             let insert = try db.statement("""
                 INSERT INTO files (policy, run_id, source_path, size, mtime_ns, sha256, destination_path, stored_size, kind,
-                  duplicate_of, state, source_device, source_inode, disposition, created_at)
-                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'pending', ?11, ?12, ?13, ?14)
+                  duplicate_of, state, source_device, source_inode, disposition, created_at, key_id)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'pending', ?11, ?12, ?13, ?14, ?15)
                 """)
             var ids: [Int64] = []
             ids.reserveCapacity(files.count)
@@ -85,7 +85,7 @@ public final class SQLiteCatalog: Catalog {
                     .text(file.policy), .int(file.runId), .text(file.sourcePath), .int(file.size), .int(file.mtimeNanos),
                     .text(file.sha256), .text(file.destinationPath), .int(file.storedSize), .text(file.kind.rawValue),
                     .optional(file.duplicateOf), .int(file.sourceDevice), .int(file.sourceInode), .text(file.disposition.rawValue),
-                    .text(now)
+                    .text(now), .optional(file.keyId)
                 ).run()
                 ids.append(db.lastInsertId)
             }
@@ -106,7 +106,7 @@ public final class SQLiteCatalog: Catalog {
     }
 
     /// Runs `sql` once per id (bound to `?1`, then `values` to `?2`...) in one transaction; nothing for no ids.
-    private func update(_ sql: String, ids: [Int64], with values: [SQLiteValue] = []) throws {
+    func update(_ sql: String, ids: [Int64], with values: [SQLiteValue] = []) throws {
         guard !ids.isEmpty else { return }
         try db.transaction {
             let statement = try db.statement(sql)
@@ -123,7 +123,7 @@ public final class SQLiteCatalog: Catalog {
     }
 
     public func filesAwaitingRemoval(policy: String) throws -> [FileRecord] {
-        try db.statement("SELECT \(CatalogRows.fileColumns) FROM files WHERE policy = ?1 AND state = 'stored' AND disposition = 'remove' ORDER BY id")
+        try db.statement("SELECT \(CatalogRows.fileColumns) FROM files WHERE policy = ?1 AND state = 'stored' AND disposition = 'remove' AND local_copy != 'drop' ORDER BY id")
             .bind(.text(policy)).rows { CatalogRows.fileRecord($0) }
     }
 

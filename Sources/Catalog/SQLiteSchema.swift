@@ -66,5 +66,32 @@ enum SQLiteSchema {
             CREATE INDEX logs_run ON logs(run_id);
             CREATE INDEX logs_policy ON logs(policy, time);
             """),
+        (2, "encryption key id, verification, pruning", """
+            ALTER TABLE files ADD COLUMN key_id TEXT;
+            ALTER TABLE files ADD COLUMN verified_at TEXT;
+            ALTER TABLE files ADD COLUMN verify_error TEXT;
+            ALTER TABLE files ADD COLUMN pruned_at TEXT;
+            CREATE INDEX files_created ON files(policy, created_at);
+            """),
+        (3, "uploads, files.local_copy, runs.email_status", """
+            CREATE TABLE uploads (
+                id INTEGER PRIMARY KEY,
+                file_id INTEGER NOT NULL REFERENCES files(id) ON DELETE CASCADE,
+                target TEXT NOT NULL,
+                bucket TEXT NOT NULL,
+                object_key TEXT NOT NULL,
+                state TEXT NOT NULL CHECK (state IN ('pending', 'uploaded')),
+                url TEXT,
+                etag TEXT,
+                attempts INTEGER NOT NULL DEFAULT 0,
+                last_error TEXT,
+                queued_at TEXT NOT NULL,
+                uploaded_at TEXT,
+                UNIQUE (file_id, target)
+            );
+            CREATE INDEX uploads_open ON uploads(state, target);
+            ALTER TABLE files ADD COLUMN local_copy TEXT NOT NULL DEFAULT 'kept' CHECK (local_copy IN ('kept', 'drop', 'removed'));
+            ALTER TABLE runs ADD COLUMN email_status TEXT;
+            """),
     ]
 }

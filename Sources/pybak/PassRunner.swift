@@ -1,8 +1,10 @@
+import Archive
 import BackupPipeline
 import Catalog
 import Foundation
 import Logging
 import PyBakCore
+import Uploaders
 
 /// Wires one pass: folders checked, log file and catalog opened, the pass run on its own
 /// threads (never blocking the async runtime), logs flushed to the catalog.
@@ -39,6 +41,9 @@ struct PassRunner: Sendable {
         // A server catalog is reached before anything on disk is touched: when it is down, nothing changes.
         let server = try database.map { try CatalogOpening.open(database: $0, sqlitePath: settings.catalogPath) }
         try BackupPass.prepareDestination(settings)
+        let key = try settings.encryption.map {
+            try KeyLoader.load($0, environment: ProcessInfo.processInfo.environment, destination: settings.destinationDir, createParameters: true)
+        }
         let logFile = try LineSink.appending(to: settings.logFilePath)
         let buffer = CatalogLogBuffer()
         let progress = ProgressLine()
@@ -53,10 +58,22 @@ struct PassRunner: Sendable {
         (catalog as? PostgresCatalog)?.logger = logger
         let pass = BackupPass(
             settings: settings, catalog: catalog, logger: logger, trigger: trigger, cancellation: cancellation,
-            progress: progress.counters, logBuffer: buffer
+            progress: progress.counters, logBuffer: buffer, encryptionKey: key,
+            uploaders: try UploaderFactory.make(settings.cloud, logger: logger)
         )
         progress.start()
-        defer { progress.stop() }
-        return try pass.run()
+        var result: PassResult
+        do {
+            result = try pass.run()
+        } catch {
+            progress.stop()
+            throw error
+        }
+        progress.stop()
+        if let delivery = catalog as? any Catalog & ReportDeliveryLog {
+            ReportDelivery.deliver(&result, settings: settings, catalog: delivery, logger: logger)
+        }
+        _ = try? buffer.flush(to: catalog)
+        return result
     }
 }

@@ -12,7 +12,10 @@ struct PyBak: AsyncParsableCommand {
             destination's lock or the policy's lock in the catalog (nothing done).
             """,
         version: PyBakVersion.current,
-        subcommands: [RunCommand.self, DaemonCommand.self, ReportCommand.self, CatalogCommand.self, WorkerCommand.self, ControllerCommand.self]
+        subcommands: [
+            RunCommand.self, DaemonCommand.self, ReportCommand.self, CatalogCommand.self, RestoreCommand.self, ListCommand.self,
+            VerifyCommand.self, KeygenCommand.self, DecryptCommand.self, PruneCommand.self, WorkerCommand.self, ControllerCommand.self,
+        ]
     )
 }
 

@@ -70,6 +70,11 @@ enum CommandErrors {
             throw ExitCode(ExitStatus.failed)
         }
     }
+
+    /// A line of information on stderr (stdout stays machine-readable).
+    static func note(_ text: String) {
+        FileHandle.standardError.write(Data("pybak: \(text)\n".utf8))
+    }
 }
 
 /// SIGINT/SIGTERM raise a cancellation flag: the pass finishes the files in flight and stops cleanly.

@@ -145,6 +145,13 @@ import Testing
 
     @Test(arguments: CatalogBackend.allCases) func schemaVersionIsTheNewestMigration(backend: CatalogBackend) throws {
         let catalog = try backend.open()
-        #expect(try catalog.schemaVersion() == 1)
+        let newest = backend == .sqlite ? SQLiteSchema.migrations.last!.version : PostgresSchema.migrations.last!.version
+        #expect(newest > 1)
+        #expect(try catalog.schemaVersion() == newest)
+    }
+
+    @Test func bothBackendsHaveTheSameMigrations() {
+        #expect(SQLiteSchema.migrations.map(\.version) == PostgresSchema.migrations.map(\.version))
+        #expect(SQLiteSchema.migrations.map(\.name) == PostgresSchema.migrations.map(\.name))
     }
 }
