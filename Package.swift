@@ -90,11 +90,23 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // Kubernetes kinds PyBak reads and writes: BackupPolicy, CronJob, Job, Lease, Event.
+        .target(name: "KubeModels", dependencies: ["KubeClient", "PyBakCore"]),
+        // The operator: desired CronJob, status, reconciler, work queue, leader election.
+        .target(
+            name: "Controller",
+            dependencies: [
+                "KubeClient", "KubeModels", "PyBakCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // The executable: wires everything, one file per subcommand.
         .executableTarget(
             name: "pybak",
             dependencies: [
                 "BackupPipeline", "Catalog", "PyBakCore", "Archive", "Recovery", "Uploaders", "Transport", "Mailer",
+                "Controller", "KubeModels", "KubeClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -112,6 +124,7 @@ let package = Package(
             name: "KubeClientTests",
             dependencies: ["KubeClient", "Transport", "PyBakCore", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]
         ),
+        .testTarget(name: "ControllerTests", dependencies: ["Controller", "KubeModels", "KubeClient", "PyBakCore"]),
     ],
     swiftLanguageModes: [.v6]
 )
