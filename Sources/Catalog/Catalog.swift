@@ -46,8 +46,14 @@ public protocol Catalog: AnyObject {
     func files(runId: Int64) throws -> [FileRecord]
     /// What a run skipped or failed.
     func problems(runId: Int64) throws -> [RunProblem]
-    /// Log lines, oldest first.
+    /// Log lines, oldest first (newest first when `query.newestFirst`), with their ids.
     func logs(_ query: LogQuery) throws -> [LogRecord]
+    /// Runs matching the filters, newest first.
+    func runs(_ query: RunQuery) throws -> [RunRecord]
+    /// Files matching the filters, newest first.
+    func searchFiles(_ query: FileQuery) throws -> [FileRecord]
+    /// The names of the policies that have runs, sorted.
+    func policyNames() throws -> [String]
     /// Marks runs still `running` as failed: their process is gone (the caller holds the lock).
     func failAbandonedRuns(policy: String, finishedAt: String) throws -> Int
 }

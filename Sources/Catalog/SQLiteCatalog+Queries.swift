@@ -44,18 +44,4 @@ extension SQLiteCatalog {
                 RunProblem(runId: $0.int(0), path: $0.text(1), outcome: RunProblem.Outcome(rawValue: $0.text(2)) ?? .failed, reason: $0.text(3))
             }
     }
-
-    public func logs(_ query: LogQuery) throws -> [LogRecord] {
-        try db.statement("""
-            SELECT time, level, run_id, policy, message, metadata FROM logs
-            WHERE (?1 IS NULL OR policy = ?1) AND (?2 IS NULL OR run_id = ?2) AND level_rank >= ?3
-              AND (?4 IS NULL OR time >= ?4) AND (?5 IS NULL OR time < ?5)
-            ORDER BY id LIMIT ?6
-            """).bind(
-                .optional(query.policy), .optional(query.runId), .int(query.minimumLevel.map(SQLiteSchema.rank) ?? 0),
-                .optional(query.since), .optional(query.until), .int(Int64(query.limit))
-            ).rows {
-                LogRecord(time: $0.text(0), level: $0.text(1), runId: $0.optionalInt(2), policy: $0.optionalText(3), message: $0.text(4), metadata: $0.text(5))
-            }
-    }
 }

@@ -11,6 +11,12 @@ struct PassRunner: Sendable {
     let stderrLevel: Logger.Level
     let trigger: RunTrigger
     let cancellation: CancellationFlag
+    /// Live counters to share (the daemon's `/status`); nil for a private progress line.
+    var progress: PassProgress? = nil
+    /// Told the run id once the run is recorded.
+    var onRunStarted: (@Sendable (Int64) -> Void)? = nil
+    /// Who asked for the pass (the API caller), added to every log line of the pass.
+    var requestedBy: String? = nil
 
     /// Runs one pass to its end.
     /// - Throws: `PyBakError` when the pass cannot start.
@@ -19,21 +25,33 @@ struct PassRunner: Sendable {
         let stderrLevel = self.stderrLevel
         let trigger = self.trigger
         let cancellation = self.cancellation
+        let extras = Extras(progress: progress, onRunStarted: onRunStarted, requestedBy: requestedBy)
         return try await withCheckedThrowingContinuation { continuation in
             let thread = Thread {
-                continuation.resume(with: Result { try Self.runBlocking(settings, stderrLevel: stderrLevel, trigger: trigger, cancellation: cancellation) })
+                continuation.resume(with: Result {
+                    try Self.runBlocking(settings, stderrLevel: stderrLevel, trigger: trigger, cancellation: cancellation, extras: extras)
+                })
             }
             thread.stackSize = 4 << 20
             thread.start()
         }
     }
 
-    private static func runBlocking(_ settings: PassSettings, stderrLevel: Logger.Level, trigger: RunTrigger, cancellation: CancellationFlag) throws -> PassResult {
+    private struct Extras: Sendable {
+        var progress: PassProgress?
+        var onRunStarted: (@Sendable (Int64) -> Void)?
+        var requestedBy: String?
+    }
+
+    private static func runBlocking(
+        _ settings: PassSettings, stderrLevel: Logger.Level, trigger: RunTrigger, cancellation: CancellationFlag, extras: Extras
+    ) throws -> PassResult {
         try BackupPass.prepareDestination(settings)
         let logFile = try LineSink.appending(to: settings.logFilePath)
         let buffer = CatalogLogBuffer()
-        let progress = ProgressLine()
-        let logger = LogSetup.logger(stderrLevel: stderrLevel, logFile: logFile, catalogBuffer: buffer, progress: progress)
+        let progress = extras.progress.map { ProgressLine(counters: $0) } ?? ProgressLine()
+        var logger = LogSetup.logger(stderrLevel: stderrLevel, logFile: logFile, catalogBuffer: buffer, progress: progress)
+        if let requestedBy = extras.requestedBy { logger[metadataKey: "requested.by"] = "\(requestedBy)" }
         let catalog: SQLiteCatalog
         do {
             catalog = try SQLiteCatalog(path: settings.catalogPath)
@@ -46,6 +64,7 @@ struct PassRunner: Sendable {
             settings: settings, catalog: catalog, logger: logger, trigger: trigger, cancellation: cancellation,
             progress: progress.counters, logBuffer: buffer
         )
+        pass.onRunStarted = extras.onRunStarted
         progress.start()
         defer { progress.stop() }
         return try pass.run()

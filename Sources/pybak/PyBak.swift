@@ -12,7 +12,7 @@ struct PyBak: AsyncParsableCommand {
             destination's lock (nothing done).
             """,
         version: PyBakVersion.current,
-        subcommands: [RunCommand.self, DaemonCommand.self, ReportCommand.self]
+        subcommands: [RunCommand.self, DaemonCommand.self, ReportCommand.self, ServeCommand.self]
     )
 }
 
