@@ -53,9 +53,13 @@ struct APIOptions: ParsableArguments {
         let pool = CatalogPool(connections: 4) {
             try SQLiteCatalog(path: catalogPath)
         }
+        var configuration = APIConfiguration(address: address)
+        if let text = ProcessInfo.processInfo.environment["PYBAK_API_FOLLOW_SECONDS"], let seconds = Double(text), seconds > 0 {
+            configuration.followMaxSeconds = seconds
+        }
         do {
             return try APIServer(
-                configuration: APIConfiguration(address: address), catalog: pool, authenticator: try authenticator(logger: logger),
+                configuration: configuration, catalog: pool, authenticator: try authenticator(logger: logger),
                 trigger: trigger, statusSource: statusSource, logger: logger
             )
         } catch let error as APIConfigurationError {
