@@ -52,6 +52,22 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // HTTP and SMTP over libcurl: TLS, streamed bodies, retries with backoff (S3, GCS, Kubernetes, OIDC, mail).
+        .target(
+            name: "Transport",
+            dependencies: [
+                "CCurl",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The Kubernetes API client over Transport: meta/v1 types, config, REST verbs, watch, informer.
+        .target(
+            name: "KubeClient",
+            dependencies: [
+                "Transport", "PyBakCore",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The REST API, its OAuth 2 bearer-token checks and the dashboard (Hummingbird).
         .target(
             name: "APIServer",
@@ -69,7 +85,7 @@ let package = Package(
         .executableTarget(
             name: "pybak",
             dependencies: [
-                "APIServer", "BackupPipeline", "Catalog", "PyBakCore", "CCurl",
+                "APIServer", "BackupPipeline", "Catalog", "PyBakCore", "Transport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -80,6 +96,7 @@ let package = Package(
         .testTarget(name: "ArchiveTests", dependencies: ["Archive"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog"]),
         .testTarget(name: "BackupPipelineTests", dependencies: ["BackupPipeline", "Catalog", "Archive"]),
+        .testTarget(name: "TransportTests", dependencies: ["Transport"]),
         .testTarget(
             name: "APIServerTests",
             dependencies: [

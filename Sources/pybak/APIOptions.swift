@@ -41,7 +41,7 @@ struct APIOptions: ParsableArguments {
             guard IssuerURL.isAcceptable(issuer) else {
                 throw PyBakError(.usage, "--oidc-issuer \(issuer) must be an https URL (http is allowed only for a loopback issuer)")
             }
-            let keys = OIDCKeyCache(issuer: issuer, getter: IssuerFetcher(), logger: logger)
+            let keys = OIDCKeyCache(issuer: issuer, getter: IssuerFetcher(logger: logger), logger: logger)
             return JWTVerifier(issuer: issuer, audience: audience, keys: keys)
         }
     }
