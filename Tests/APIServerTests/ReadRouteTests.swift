@@ -192,6 +192,23 @@ import Testing
                 #expect(response.status == .notFound)
                 #expect((response.json["error"] as? [String: Any])?["code"] as? String == "not_found")
             }
+            try await client.execute(uri: "/compress", method: .get) { response in
+                #expect(response.status == .methodNotAllowed)
+                #expect(response.headers[.allow] == "POST")
+            }
+            try await client.execute(uri: "/runs/7", method: .delete) { #expect($0.headers[.allow] == "GET") }
+        }
+    }
+
+    @Test func unknownQueryParametersAreRefusedByName() async throws {
+        try await TestServer().test { client in
+            try await client.execute(uri: "/runs?polcy=invoices", method: .get) { response in
+                #expect(response.status == .badRequest)
+                #expect(((response.json["error"] as? [String: Any])?["message"] as? String)?.hasPrefix("polcy: unknown parameter") == true)
+            }
+            try await client.execute(uri: "/logs?cursor=", method: .get) { #expect($0.status == .badRequest) }
+            try await client.execute(uri: "/logs?follow=1", method: .get) { #expect($0.status == .badRequest) }
+            try await client.execute(uri: "/logs", method: .get, headers: [HTTPField.Name("Last-Event-ID")!: "x"]) { #expect($0.status == .badRequest) }
         }
     }
 

@@ -67,7 +67,7 @@ import Testing
 
     @Test func badBodiesAre4xxNeverServerErrors() async throws {
         try await TestServer().test { client in
-            for body in ["[1]", "{\"policy\": 5}", "{\"policyy\": \"a\"}", "not json", "{\"policy\": \"\"}"] {
+            for body in ["[1]", "{\"policy\": 5}", "{\"policyy\": \"a\"}", "not json", "{\"policy\": \"\"}", "{\"policy\": null}"] {
                 try await client.execute(uri: "/compress", method: .post, headers: Self.json, body: ByteBuffer(string: body)) { response in
                     #expect(response.status == .badRequest, "body \(body)")
                 }

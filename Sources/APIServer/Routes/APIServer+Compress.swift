@@ -95,7 +95,7 @@ struct CompressRequest: Decodable, Sendable {
             throw APIError(.badRequest, code: "invalid_body", "unknown field(s) \(unknown.sorted().joined(separator: ", ")); known: policy, reason")
         }
         var request = CompressRequest()
-        for (key, value) in object where !(value is NSNull) {
+        for (key, value) in object {
             let length = (value as? String)?.unicodeScalars.count ?? -1
             guard length >= 0, key == "policy" ? (1...253).contains(length) : length <= 1024, let text = value as? String else {
                 throw APIError.badParameter(key, key == "policy" ? "must be a policy name (1 to 253 characters)" : "must be text up to 1024 characters")

@@ -5,7 +5,7 @@ extension APIServer {
     /// `/files`: catalog search by policy, run, path text, SHA-256 prefix, kind and time.
     func addFileRoutes(to router: Router<APIRequestContext>) {
         router.get("/files") { request, _ -> Page<FileRecord> in
-            let query = QueryReader(request)
+            let query = try QueryReader(request, known: ["policy", "run", "q", "sha256", "kind", "since", "until", "limit", "cursor"])
             let limit = try query.limit()
             let sha = try query.string("sha256", maxLength: 64)
             if let sha, !sha.allSatisfy(\.isHexDigit) {

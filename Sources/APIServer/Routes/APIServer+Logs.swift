@@ -9,7 +9,7 @@ extension APIServer {
     /// `/logs`: filters, cursor pages, and `follow=true` as server-sent events.
     func addLogRoutes(to router: Router<APIRequestContext>) {
         router.get("/logs") { request, _ -> Response in
-            let query = QueryReader(request)
+            let query = try QueryReader(request, known: ["policy", "run", "level", "q", "since", "until", "order", "follow", "limit", "cursor"])
             let limit = try query.limit()
             let filter = LogQuery(
                 policy: try query.string("policy", maxLength: 253), runId: try query.int("run", in: 1...Int64.max),
@@ -17,8 +17,14 @@ extension APIServer {
                 limit: limit + 1, text: try query.string("q", maxLength: 256), afterId: try query.cursor(),
                 newestFirst: try query.choice("order", ["asc", "desc"]) == "desc"
             )
+            let lastEventID = try request.headers[.lastEventID].map { header in
+                guard (1...18).contains(header.utf8.count), header.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let id = Int64(header) else {
+                    throw APIError.badParameter("Last-Event-ID", "'\(header)' is not an event id this API sent")
+                }
+                return id
+            }
             if try query.bool("follow") == true {
-                return try await followResponse(request: request, filter: filter, limit: limit)
+                return try await followResponse(lastEventID: lastEventID, filter: filter, limit: limit)
             }
             let page = filter
             let rows = try await catalog.read { try $0.logs(page) }
@@ -27,11 +33,10 @@ extension APIServer {
     }
 
     /// Starts a stream: the newest `limit` lines (or those after `Last-Event-ID` / `cursor`), then new ones as they come.
-    private func followResponse(request: Request, filter: LogQuery, limit: Int) async throws -> Response {
+    private func followResponse(lastEventID: Int64?, filter: LogQuery, limit: Int) async throws -> Response {
         var start = filter
         start.limit = limit
-        if let header = request.headers[.lastEventID] {
-            guard let id = Int64(header), id >= 0 else { throw APIError.badParameter("Last-Event-ID", "'\(header)' is not an event id this API sent") }
+        if let id = lastEventID {
             start.afterId = id
             start.newestFirst = false
         } else if start.afterId == nil {

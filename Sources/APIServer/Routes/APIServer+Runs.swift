@@ -6,7 +6,7 @@ extension APIServer {
     /// `/runs` (newest first, filters, cursor) and `/runs/{id}` (the report).
     func addRunRoutes(to router: Router<APIRequestContext>) {
         router.get("/runs") { request, _ -> Page<RunRecord> in
-            let query = QueryReader(request)
+            let query = try QueryReader(request, known: ["policy", "status", "since", "until", "limit", "cursor"])
             let limit = try query.limit()
             let status = try query.choice("status", ["running", "succeeded", "partial", "failed"]).flatMap(RunStatus.init(rawValue:))
             let filter = RunQuery(

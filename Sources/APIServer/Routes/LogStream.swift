@@ -44,7 +44,8 @@ struct LogStream: Sendable {
             query.afterId = lastId ?? 0
             query.limit = 500
             first = false
-            try await Task.sleep(for: .seconds(pollSeconds))
+            let left = deadline - ContinuousClock.now
+            try await Task.sleep(for: min(.seconds(pollSeconds), max(.zero, left)))
         }
         try await writer.finish(nil)
     }

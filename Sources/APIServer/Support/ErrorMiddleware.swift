@@ -1,3 +1,4 @@
+import HTTPTypes
 import Hummingbird
 import Logging
 
@@ -9,6 +10,15 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch let error as APIError {
             return try error.response(from: request, context: context)
+        } catch let error as HTTPError where error.status == .notFound && error.body == nil {
+            // The router's own 404: a known path asked with another method is a 405 with Allow.
+            if let allowed = RouteTable.allowedMethods(path: request.uri.path) {
+                return try APIError(
+                    .methodNotAllowed, code: "method_not_allowed", "\(request.method.rawValue) is not allowed on \(request.uri.path); use \(allowed)",
+                    headers: [.allow: allowed]
+                ).response(from: request, context: context)
+            }
+            return try APIError(.notFound, code: "not_found", Self.message(for: .notFound, path: request.uri.path)).response(from: request, context: context)
         } catch let error as HTTPError {
             let code = Self.code(for: error.status)
             let message = error.body ?? Self.message(for: error.status, path: request.uri.path)

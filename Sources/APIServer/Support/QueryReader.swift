@@ -8,13 +8,18 @@ import PyBakCore
 struct QueryReader {
     let parameters: FlatDictionary<Substring, Substring>
 
-    init(_ request: Request) {
+    /// Reads the query of a request that takes only `known` parameters.
+    /// - Throws: a 400 naming an unknown parameter (a typo such as `polcy=` must not silently widen a query).
+    init(_ request: Request, known: Set<String>) throws {
         parameters = request.uri.queryParameters
+        if let unknown = parameters.first(where: { !known.contains(String($0.key)) }) {
+            throw APIError.badParameter(String(unknown.key), "unknown parameter; this endpoint takes \(known.sorted().joined(separator: ", "))")
+        }
     }
 
-    /// A text parameter; empty counts as absent.
+    /// A text parameter (empty is a value: it matches the empty text).
     func string(_ name: String, maxLength: Int = 512) throws -> String? {
-        guard let value = parameters[Substring(name)].map(String.init), !value.isEmpty else { return nil }
+        guard let value = parameters[Substring(name)].map(String.init) else { return nil }
         guard value.unicodeScalars.count <= maxLength else { throw APIError.badParameter(name, "longer than \(maxLength) characters") }
         return value
     }
@@ -22,7 +27,7 @@ struct QueryReader {
     /// An integer in a range.
     func int(_ name: String, in range: ClosedRange<Int64>) throws -> Int64? {
         guard let text = try string(name, maxLength: 20) else { return nil }
-        guard let value = Int64(text), range.contains(value) else {
+        guard text.first != "+", let value = Int64(text), range.contains(value) else {
             throw APIError.badParameter(name, "'\(text)' is not an integer from \(range.lowerBound) to \(range.upperBound)")
         }
         return value
@@ -36,16 +41,16 @@ struct QueryReader {
     /// An opaque cursor from a previous page's `nextCursor`.
     func cursor() throws -> Int64? {
         guard let text = try string("cursor", maxLength: 18) else { return nil }
-        guard let value = Int64(text), value > 0 else { throw APIError.badParameter("cursor", "not a cursor this API returned") }
+        guard text.first != "+", let value = Int64(text), value > 0 else { throw APIError.badParameter("cursor", "not a cursor this API returned") }
         return value
     }
 
-    /// A boolean: true/false/1/0.
+    /// A boolean: true or false.
     func bool(_ name: String) throws -> Bool? {
         guard let text = try string(name, maxLength: 5) else { return nil }
         switch text.lowercased() {
-        case "true", "1": return true
-        case "false", "0": return false
+        case "true": return true
+        case "false": return false
         default: throw APIError.badParameter(name, "'\(text)' is not true or false")
         }
     }
@@ -68,11 +73,6 @@ struct QueryReader {
     }
 
     static func parseTime(_ text: String) -> Double? {
-        for options: ISO8601DateFormatter.Options in [[.withInternetDateTime, .withFractionalSeconds], [.withInternetDateTime]] {
-            let formatter = ISO8601DateFormatter()
-            formatter.formatOptions = options
-            if let date = formatter.date(from: text.uppercased()) { return date.timeIntervalSince1970 }
-        }
-        return nil
+        RFC3339.seconds(text)
     }
 }

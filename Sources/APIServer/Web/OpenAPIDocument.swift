@@ -131,8 +131,8 @@ enum OpenAPIDocument {
                       type: object
                       additionalProperties: false
                       properties:
-                        policy: {type: [string, 'null'], minLength: 1, maxLength: 253, description: The policy; omit for all.}
-                        reason: {type: [string, 'null'], maxLength: 1024, description: Why (goes to the log).}
+                        policy: {type: string, minLength: 1, maxLength: 253, description: The policy; omit for all.}
+                        reason: {type: string, maxLength: 1024, description: Why (goes to the log).}
               responses:
                 '202':
                   description: Started.
@@ -189,8 +189,8 @@ enum OpenAPIDocument {
           schemas:
             Time:
               type: string
-              format: date-time
-              pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})$'
+              description: An RFC 3339 time; a day past the end of its month rolls over into the next.
+              pattern: '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\.[0-9]{1,9})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$'
             Error:
               type: object
               required: [error]
