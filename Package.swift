@@ -35,18 +35,26 @@ let package = Package(
             ]
         ),
         // Streams: gzip (zlib) and SHA-256 (OpenSSL).
-        .target(name: "Archive", dependencies: ["CZlib", "COpenSSL"]),
-        // The catalog protocol and its SQLite implementation.
+        .target(name: "Archive", dependencies: ["CZlib", "COpenSSL", "PyBakCore"]),
+        // The catalog protocol and its SQLite and PostgreSQL (libpq) implementations.
         .target(
             name: "Catalog",
             dependencies: [
-                "CSQLite", "PyBakCore",
+                "CSQLite", "CLibPQ", "PyBakCore",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // One pass: scan -> plan -> compress -> commit -> report.
         .target(
             name: "BackupPipeline",
+            dependencies: [
+                "Archive", "Catalog", "PyBakCore", "CPOSIX",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Restore, verify and listing: stored copies read back through a StoredObjectSource.
+        .target(
+            name: "Recovery",
             dependencies: [
                 "Archive", "Catalog", "PyBakCore", "CPOSIX",
                 .product(name: "Logging", package: "swift-log"),
@@ -85,7 +93,7 @@ let package = Package(
         .executableTarget(
             name: "pybak",
             dependencies: [
-                "APIServer", "BackupPipeline", "Catalog", "PyBakCore", "Transport",
+                "APIServer", "BackupPipeline", "Catalog", "PyBakCore", "Archive", "Recovery", "Transport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -96,6 +104,7 @@ let package = Package(
         .testTarget(name: "ArchiveTests", dependencies: ["Archive"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog"]),
         .testTarget(name: "BackupPipelineTests", dependencies: ["BackupPipeline", "Catalog", "Archive"]),
+        .testTarget(name: "RecoveryTests", dependencies: ["Recovery", "BackupPipeline", "Catalog", "Archive"]),
         .testTarget(name: "TransportTests", dependencies: ["Transport"]),
         .testTarget(
             name: "APIServerTests",

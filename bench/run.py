@@ -7,7 +7,12 @@ deletes), times the tool, and prints MB/s (or files/s), compression ratio, peak 
 of pybak's time to each baseline's. Every side is durable: pybak syncs and verifies by itself,
 the baselines end with `sync`. Usage:
 
-    python3 bench/run.py [--scale 1.0] [--corpora logs,small] [--big-gib 2] [--runs 1]
+    python3 bench/run.py [--scale 1.0] [--corpora logs,small] [--big-gib 2] [--runs 1] [--postgres] [--encrypt]
+
+With --postgres, pybak also runs with a PostgreSQL catalog (the throwaway server of .ci/postgres, a fresh
+schema per run, over TCP with TLS negotiated per libpq's default sslmode=prefer) beside the SQLite figure.
+--encrypt adds a `pybak run --encrypt` row (AES-256-GCM after gzip, key from a fresh `pybak keygen`)
+beside the plain one, so the cost of encryption is read off the same run.
 """
 import argparse
 import os
@@ -56,7 +61,14 @@ def fresh_copy(corpus, tag):
     return target
 
 
-def bench_corpus(name, corpus, pybak, runs):
+def postgres_schema_url(base):
+    """A fresh empty schema on the benchmark server, as a URL whose sessions use it."""
+    schema = f"bench_{time.monotonic_ns()}"
+    sh(f"psql -X -q -c 'CREATE SCHEMA {schema}' '{base}'")
+    return base + ("&" if "?" in base else "?") + f"options=-csearch_path%3D{schema}"
+
+
+def bench_corpus(name, corpus, pybak, runs, postgres=None, key=None):
     size, count = tree_bytes(corpus)
     n = "100" if name == "small" else "1"
     tools = {
@@ -65,6 +77,14 @@ def bench_corpus(name, corpus, pybak, runs):
         f"gzip -6 xargs -P{CORES} -n{n}": lambda src: (f"find {src} -type f -print0 | xargs -0 -P{CORES} -n{n} gzip -6 && sync", src, ".gz"),
         f"pigz -p {CORES} -6": lambda src: (f"find {src} -type f -print0 | xargs -0 pigz -p {CORES} -6 && sync", src, ".gz"),
     }
+    if postgres:
+        tools["pybak run --database (PostgreSQL)"] = lambda src: (
+            f"{pybak} run --source {src} --dest {src}.out --min-age 0s --parallel {CORES} --log-level error "
+            f"--database '{postgres_schema_url(postgres)}' >/dev/null", f"{src}.out", ".gz")
+    if key:
+        tools["pybak --encrypt"] = lambda src: (
+            f"{pybak} run --source {src} --dest {src}.out --min-age 0s --parallel {CORES} --key-file {key} --log-level error >/dev/null",
+            f"{src}.out", ".gz.enc")
     results = {}
     for tool, make in tools.items():
         best = None
@@ -83,6 +103,8 @@ def bench_corpus(name, corpus, pybak, runs):
     ours = results["pybak"][0]
     for tool, (seconds, rss, out_bytes) in results.items():
         print(f"| {tool} | {seconds:.2f} | {size / 1e6 / seconds:.1f} | {count / seconds:,.0f} | {size / out_bytes:.2f} | {rss:.0f} | {ours / seconds:.2f} |")
+    if postgres:
+        print(f"\nPostgreSQL catalog time / SQLite catalog time: {results['pybak run --database (PostgreSQL)'][0] / ours:.2f}")
     shutil.rmtree(OUT / "work", ignore_errors=True)
 
 
@@ -109,16 +131,28 @@ def main():
     ap.add_argument("--corpora", default="logs,small")
     ap.add_argument("--big-gib", type=int, default=2, help="size of the single-file RSS check; 0 skips it")
     ap.add_argument("--runs", type=int, default=1, help="runs per tool; the best is shown")
+    ap.add_argument("--postgres", action="store_true", help="also run pybak with a PostgreSQL catalog (.ci/postgres)")
+    ap.add_argument("--encrypt", action="store_true", help="also time `pybak run --encrypt` (AES-256-GCM)")
     args = ap.parse_args()
+    postgres = None
+    if args.postgres:
+        postgres = subprocess.run(["bash", str(REPO / ".ci" / "postgres"), "start"], check=True, capture_output=True,
+                                  text=True).stdout.strip()
     if shutil.which("pigz") is None:
         sh("apt-get install -y -qq pigz >/dev/null || (apt-get update -qq && apt-get install -y -qq pigz >/dev/null)")
-    sh(f"cd {REPO} && swift build -c release --product pybak 2>&1 | tail -1")
+    # The shared build lock keeps concurrent builds on this machine from starving each other.
+    sh(f"cd {REPO} && flock /tmp/pybak-build.lock swift build -c release --product pybak 2>&1 | tail -1")
     pybak = REPO / ".build" / "release" / "pybak"
+    key = None
+    if args.encrypt:
+        OUT.mkdir(parents=True, exist_ok=True)
+        key = OUT / "bench.key"
+        sh(f"{pybak} keygen > {key} 2>/dev/null")
     corpus_root = OUT / f"corpus-{args.scale}"
     if not corpus_root.exists():
         sh(f"python3 {GEN} --out {corpus_root} --scale {args.scale} --only {args.corpora}")
     for name in args.corpora.split(","):
-        bench_corpus(name, corpus_root / name, pybak, args.runs)
+        bench_corpus(name, corpus_root / name, pybak, args.runs, postgres, key)
     if args.big_gib:
         bench_big(pybak, args.big_gib)
 

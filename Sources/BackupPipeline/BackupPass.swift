@@ -1,3 +1,4 @@
+import Archive
 import Catalog
 import Foundation
 import Logging
@@ -13,6 +14,7 @@ public final class BackupPass {
     private let cancellation: CancellationFlag
     private let progress: PassProgress?
     private let logBuffer: CatalogLogBuffer?
+    private let encryptionKey: EncryptionKey?
     private var logger: Logger
     /// Called with the run id as soon as the run is recorded (before any file is read).
     public var onRunStarted: (@Sendable (Int64) -> Void)?
@@ -32,12 +34,14 @@ public final class BackupPass {
     ///   - cancellation: raised to stop after the files in flight.
     ///   - progress: live counters for a progress line.
     ///   - logBuffer: log records to write to the catalog after each batch.
+    ///   - encryptionKey: when set, stored copies are encrypted with it (`.gz.enc`); load it with `KeyLoader`.
     public init(
         settings: PassSettings, catalog: any Catalog, logger: Logger, trigger: RunTrigger = .manual,
         opener: any SourceOpener = POSIXSourceOpener(), cancellation: CancellationFlag = CancellationFlag(), progress: PassProgress? = nil,
-        logBuffer: CatalogLogBuffer? = nil
+        logBuffer: CatalogLogBuffer? = nil, encryptionKey: EncryptionKey? = nil
     ) {
         self.logBuffer = logBuffer
+        self.encryptionKey = encryptionKey
         self.settings = settings
         self.catalog = catalog
         self.logger = logger
@@ -63,6 +67,9 @@ public final class BackupPass {
         let lock = try DestinationLock(destination: settings.destinationDir)
         defer { withExtendedLifetime(lock) {} }
 
+        try takePolicyLock()
+        defer { try? catalog.unlockPolicy(settings.policyName) }
+
         let stamp = PassStamp(epochSeconds: Int(started))
         let runId: Int64
         let abandonedRuns: Int
@@ -78,8 +85,9 @@ public final class BackupPass {
         logger.info("pass started", metadata: [
             "source": "\(settings.sourceDir)", "destination": "\(settings.destinationDir)", "pass.stamp": "\(stamp)",
             "parallelism": "\(settings.parallelism)", "level": "\(settings.level)", "keepSource": "\(settings.keepSource)",
+            "encryption.keyId": "\(encryptionKey?.id ?? "none")",
         ])
-        let committer = BatchCommitter(settings: settings, catalog: catalog, logger: logger, runId: runId, stamp: stamp)
+        let committer = BatchCommitter(settings: settings, catalog: catalog, logger: logger, runId: runId, stamp: stamp, keyId: encryptionKey?.id)
         var fatal: String?
         do {
             _ = try PassRecovery.run(settings: settings, catalog: catalog, committer: committer, logger: logger, abandonedRuns: abandonedRuns)
@@ -123,6 +131,19 @@ public final class BackupPass {
         return result
     }
 
+    /// One worker per policy in a shared catalog: a second one does nothing and says so (exit code 4).
+    private func takePolicyLock() throws {
+        let taken: Bool
+        do {
+            taken = try catalog.lockPolicy(settings.policyName)
+        } catch {
+            throw PyBakError(.catalog, "\(error)")
+        }
+        guard taken else {
+            throw PyBakError(.busy, "another worker is already running policy '\(settings.policyName)' on this catalog (it holds the policy's lock); this one did nothing. It runs again at its next turn")
+        }
+    }
+
     /// Decides which scanned files to read: settled, storable, and (in copy mode) new or changed.
     private func plan(committer: BatchCommitter, now: Double) throws -> [ScannedFile] {
         let scanner = SourceScanner(root: settings.sourceDir, filter: settings.filter)
@@ -139,7 +160,7 @@ public final class BackupPass {
                 committer.note(file.relativePath, outcome: .skipped, reason: "modified \(DurationText.format(age)) ago, within the \(DurationText.format(settings.minAgeSeconds)) settle window; it waits for the next pass")
                 continue
             }
-            if let problem = OutputNaming.problem(storingRelativePath: file.relativePath) {
+            if let problem = OutputNaming.problem(storingRelativePath: file.relativePath, encrypted: encryptionKey != nil) {
                 committer.note(file.relativePath, outcome: .failed, reason: problem)
                 continue
             }
@@ -162,7 +183,9 @@ public final class BackupPass {
         let workers = min(settings.parallelism, work.count)
         let temporary = "\(settings.destinationDir)/\(PassSettings.stateFolderName)/tmp"
         let processors = try (0..<workers).map {
-            try FileProcessor(level: settings.level, opener: opener, sourceRoot: settings.sourceDir, temporaryFolder: temporary, workerIndex: $0, runId: runId)
+            try FileProcessor(
+                level: settings.level, opener: opener, sourceRoot: settings.sourceDir, temporaryFolder: temporary, workerIndex: $0, runId: runId,
+                encryptionKey: encryptionKey)
         }
         let board = WorkBoard(items: work, workers: workers)
         let progress = self.progress

@@ -11,6 +11,8 @@ final class BatchCommitter {
     private let logger: Logger
     private let runId: Int64
     private let stamp: PassStamp
+    /// The fingerprint of the key new copies are encrypted with; nil when not encrypted.
+    private let keyId: String?
     private var createdFolders: Set<String> = []
     /// Counts so far.
     private(set) var counts = RunCounts()
@@ -19,7 +21,8 @@ final class BatchCommitter {
     /// Set when the destination filled up: the pass stops taking new files.
     private(set) var diskFull = false
 
-    init(settings: PassSettings, catalog: any Catalog, logger: Logger, runId: Int64, stamp: PassStamp) {
+    init(settings: PassSettings, catalog: any Catalog, logger: Logger, runId: Int64, stamp: PassStamp, keyId: String? = nil) {
+        self.keyId = keyId
         self.settings = settings
         self.catalog = catalog
         self.logger = logger
@@ -49,6 +52,8 @@ final class BatchCommitter {
         var destinationPath: String
         var duplicateOf: Int64?
         var id: Int64 = 0
+        /// The key of the copy this row points at.
+        var keyId: String?
     }
 
     /// Commits one batch of worker outcomes.
@@ -72,22 +77,25 @@ final class BatchCommitter {
         var duplicates: [Plan] = []
         var batchIndex: [String: Int] = [:]
         var chosenNames: Set<String> = []
+        let known = try catalog.storedCopies(policy: settings.policyName, sha256s: ready.map(\.sha256))
         for processed in ready {
             if let index = batchIndex[processed.sha256] {
-                duplicates.append(Plan(processed: processed, kind: .duplicate, destinationPath: stored[index].destinationPath, duplicateOf: nil))
+                duplicates.append(Plan(processed: processed, kind: .duplicate, destinationPath: stored[index].destinationPath, duplicateOf: nil, keyId: keyId))
                 duplicates[duplicates.count - 1].id = -Int64(index) - 1  // resolved after the stored rows get ids
-            } else if let existing = try catalog.storedCopy(policy: settings.policyName, sha256: processed.sha256) {
-                duplicates.append(Plan(processed: processed, kind: .duplicate, destinationPath: existing.destinationPath, duplicateOf: existing.id))
+            } else if let existing = known[processed.sha256] {
+                duplicates.append(
+                    Plan(processed: processed, kind: .duplicate, destinationPath: existing.destinationPath, duplicateOf: existing.id, keyId: existing.keyId))
             } else {
                 var attempt = 0
-                var path = OutputNaming.storedPath(relativeSourcePath: processed.file.relativePath, stamp: stamp)
+                let encrypted = keyId != nil
+                var path = OutputNaming.storedPath(relativeSourcePath: processed.file.relativePath, stamp: stamp, encrypted: encrypted)
                 while chosenNames.contains(path) || (try? POSIX.lstat("\(destination)/\(path)")) != nil {
                     attempt += 1
-                    path = OutputNaming.storedPath(relativeSourcePath: processed.file.relativePath, stamp: stamp, attempt: attempt)
+                    path = OutputNaming.storedPath(relativeSourcePath: processed.file.relativePath, stamp: stamp, attempt: attempt, encrypted: encrypted)
                 }
                 chosenNames.insert(path)
                 batchIndex[processed.sha256] = stored.count
-                stored.append(Plan(processed: processed, kind: .stored, destinationPath: path, duplicateOf: nil))
+                stored.append(Plan(processed: processed, kind: .stored, destinationPath: path, duplicateOf: nil, keyId: keyId))
             }
         }
 
@@ -220,7 +228,7 @@ final class BatchCommitter {
             policy: settings.policyName, runId: runId, sourcePath: file.relativePath, size: file.status.size,
             mtimeNanos: file.status.mtimeNanos, sha256: plan.processed.sha256, destinationPath: plan.destinationPath,
             storedSize: plan.kind == .stored ? plan.processed.storedSize : 0, kind: plan.kind, duplicateOf: plan.duplicateOf,
-            sourceDevice: file.status.device, sourceInode: file.status.inode, disposition: disposition
+            sourceDevice: file.status.device, sourceInode: file.status.inode, disposition: disposition, keyId: plan.keyId
         )
     }
 }

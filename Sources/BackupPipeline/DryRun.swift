@@ -13,10 +13,10 @@ public enum DryRun {
         for file in files {
             if file.status.mtimeNanos > settleBefore {
                 lines.append("skip \(file.relativePath): within the \(DurationText.format(settings.minAgeSeconds)) settle window")
-            } else if let problem = OutputNaming.problem(storingRelativePath: file.relativePath) {
+            } else if let problem = OutputNaming.problem(storingRelativePath: file.relativePath, encrypted: settings.encryption != nil) {
                 lines.append("fail \(file.relativePath): \(problem)")
             } else {
-                let target = OutputNaming.storedPath(relativeSourcePath: file.relativePath, stamp: stamp)
+                let target = OutputNaming.storedPath(relativeSourcePath: file.relativePath, stamp: stamp, encrypted: settings.encryption != nil)
                 lines.append("\(settings.keepSource ? "copy" : "move") \(file.relativePath) -> \(target) (\(file.status.size) bytes)")
             }
         }

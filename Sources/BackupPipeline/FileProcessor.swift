@@ -45,6 +45,8 @@ final class FileProcessor: @unchecked Sendable {
     private var writeFill = 0
     private let deflater: GzipDeflater
     private let inflater: GzipInflater
+    /// Set when stored copies are encrypted: gzip output goes through it before the file.
+    private let encryption: (key: EncryptionKey, encryptor: StreamingEncryptor, decryptor: StreamingDecryptor)?
     private let hasher = SHA256Hasher()
     private let verifyHasher = SHA256Hasher()
     private let opener: any SourceOpener
@@ -57,11 +59,15 @@ final class FileProcessor: @unchecked Sendable {
     /// Size of the fixed read and write buffers.
     static let bufferSize = 256 * 1024
 
-    init(level: Int, opener: any SourceOpener, sourceRoot: String, temporaryFolder: String, workerIndex: Int, runId: Int64) throws {
+    init(
+        level: Int, opener: any SourceOpener, sourceRoot: String, temporaryFolder: String, workerIndex: Int, runId: Int64,
+        encryptionKey: EncryptionKey? = nil
+    ) throws {
         readBuffer = .allocate(byteCount: Self.bufferSize, alignment: 4096)
         writeBuffer = .allocate(byteCount: Self.bufferSize, alignment: 4096)
         deflater = try GzipDeflater(level: level)
         inflater = try GzipInflater()
+        encryption = try encryptionKey.map { ($0, try StreamingEncryptor(), try StreamingDecryptor()) }
         self.opener = opener
         self.sourceRoot = sourceRoot
         self.temporaryFolder = temporaryFolder
@@ -74,8 +80,8 @@ final class FileProcessor: @unchecked Sendable {
         writeBuffer.deallocate()
     }
 
-    /// Reads the source once (SHA-256 + gzip in one pass) into a temporary file, then
-    /// verifies the temporary file by decompressing it and comparing hash and length.
+    /// Reads the source once (SHA-256 + gzip [+ AES-256-GCM] in one pass) into a temporary file, then
+    /// verifies the temporary file by [decrypting and] decompressing it and comparing hash and length.
     func process(_ file: ScannedFile) -> ProcessOutcome {
         let sourcePath = "\(sourceRoot)/\(file.relativePath)"
         sequence += 1
@@ -97,9 +103,14 @@ final class FileProcessor: @unchecked Sendable {
             writeFill = 0
             var bytesRead: Int64 = 0
             var storedSize: Int64 = 0
-            let sink: (UnsafeRawBufferPointer) throws -> Void = { chunk in
+            let fileSink: (UnsafeRawBufferPointer) throws -> Void = { chunk in
                 storedSize += Int64(chunk.count)
                 try self.buffer(chunk, fd: output, path: temporaryPath)
+            }
+            var sink = fileSink
+            if let encryption {
+                try encryption.encryptor.begin(key: encryption.key, sink: fileSink)
+                sink = { chunk in try encryption.encryptor.update(chunk, sink: fileSink) }
             }
             while true {
                 let n = try POSIX.read(input, into: readBuffer, path: sourcePath)
@@ -109,6 +120,7 @@ final class FileProcessor: @unchecked Sendable {
                 try deflater.compress(chunk, finish: n == 0, sink: sink)
                 if n == 0 { break }
             }
+            try encryption?.encryptor.finish(sink: fileSink)
             try flush(fd: output, path: temporaryPath)
             let digest = hasher.finish()
 
@@ -153,20 +165,31 @@ final class FileProcessor: @unchecked Sendable {
         writeFill = 0
     }
 
-    /// Reads the written copy back from the file (not from memory), decompresses it and checks
-    /// it yields exactly the bytes that were read.
+    /// Reads the written copy back from the file (not from memory), decrypts and decompresses it
+    /// and checks it yields exactly the bytes that were read.
     private func verify(fd: Int32, temporaryPath: String, expectedDigest: [UInt8], expectedLength: Int64) throws {
         inflater.reset()
+        encryption.map { $0.decryptor.begin(key: $0.key) }
         var length: Int64 = 0
         var offset: Int64 = 0
-        while true {
-            let n = try POSIX.read(fd, into: readBuffer, at: offset, path: temporaryPath)
-            if n == 0 { break }
-            offset += Int64(n)
-            try inflater.feed(UnsafeRawBufferPointer(rebasing: readBuffer[0..<n])) { chunk in
+        let inflate: (UnsafeRawBufferPointer) throws -> Void = { compressed in
+            try self.inflater.feed(compressed) { chunk in
                 length += Int64(chunk.count)
-                verifyHasher.update(chunk)
+                self.verifyHasher.update(chunk)
             }
+        }
+        do {
+            while true {
+                let n = try POSIX.read(fd, into: readBuffer, at: offset, path: temporaryPath)
+                if n == 0 { break }
+                offset += Int64(n)
+                let chunk = UnsafeRawBufferPointer(rebasing: readBuffer[0..<n])
+                if let encryption { try encryption.decryptor.feed(chunk, sink: inflate) } else { try inflate(chunk) }
+            }
+            try encryption?.decryptor.finish(sink: inflate)
+        } catch let error as ArchiveError {
+            _ = verifyHasher.finish()
+            throw VerificationError(path: temporaryPath, detail: error.message)
         }
         let digest = verifyHasher.finish()
         guard inflater.finished, length == expectedLength, digest == expectedDigest else {
@@ -178,7 +201,8 @@ final class FileProcessor: @unchecked Sendable {
 /// The written copy did not decompress to the bytes that were read.
 struct VerificationError: Error, CustomStringConvertible {
     let path: String
+    var detail: String? = nil
     var description: String {
-        "verification failed: the compressed copy \(path) does not decompress to the source's bytes (memory or disk fault?); the source was kept"
+        "verification failed: the compressed copy \(path) does not decompress to the source's bytes (\(detail ?? "memory or disk fault?")); the source was kept"
     }
 }

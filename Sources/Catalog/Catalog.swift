@@ -5,6 +5,8 @@
 public protocol Catalog: AnyObject {
     /// Applies pending schema migrations.
     func migrate() throws
+    /// The newest applied migration (0 before `migrate`).
+    func schemaVersion() throws -> Int
 
     /// Starts a run and returns its id.
     func startRun(policy: String, trigger: RunTrigger, passStamp: String, startedAt: String, host: String) throws -> Int64
@@ -13,6 +15,8 @@ public protocol Catalog: AnyObject {
 
     /// The stored (not duplicate) copy of this content for the policy, if any, pending or stored.
     func storedCopy(policy: String, sha256: String) throws -> FileRecord?
+    /// The stored copies of several contents at once (one round trip on a server): sha256 -> oldest stored row.
+    func storedCopies(policy: String, sha256s: [String]) throws -> [String: FileRecord]
     /// The newest row for a source path of the policy.
     func latestEntry(policy: String, sourcePath: String) throws -> FileRecord?
 
@@ -48,10 +52,24 @@ public protocol Catalog: AnyObject {
     func problems(runId: Int64) throws -> [RunProblem]
     /// Log lines, oldest first (newest first when `query.newestFirst`), with their ids.
     func logs(_ query: LogQuery) throws -> [LogRecord]
+    /// Takes this process's exclusive claim on a policy: false when another worker holds it.
+    ///
+    /// PostgreSQL: a session advisory lock, so several workers sharing one catalog never run one policy at
+    /// once, and a killed worker's claim ends with its session. SQLite: always true (the destination's lock
+    /// already serialises passes that share a catalog file).
+    func lockPolicy(_ policy: String) throws -> Bool
+    /// Gives the claim back (it also ends with the process).
+    func unlockPolicy(_ policy: String) throws
+    /// Catalogued files matching a query, oldest first (by id).
+    func files(matching query: FileQuery) throws -> [FileRecord]
+    /// Records that `pybak verify` read the copy of these rows: `error` nil when it passed.
+    func recordVerification(ids: [Int64], at time: String, error: String?) throws
+    /// Marks rows as removed by `pybak prune` (their copies are deleted after this returns).
+    func markPruned(ids: [Int64], at time: String) throws
     /// Runs matching the filters, newest first.
     func runs(_ query: RunQuery) throws -> [RunRecord]
     /// Files matching the filters, newest first.
-    func searchFiles(_ query: FileQuery) throws -> [FileRecord]
+    func searchFiles(_ query: FileSearch) throws -> [FileRecord]
     /// The names of the policies that have runs, sorted.
     func policyNames() throws -> [String]
     /// Marks runs still `running` as failed: their process is gone (the caller holds the lock).

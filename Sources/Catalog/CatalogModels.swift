@@ -100,12 +100,15 @@ public struct NewFile: Sendable, Equatable {
     public var sourceDevice: Int64
     public var sourceInode: Int64
     public var disposition: SourceDisposition
+    /// The fingerprint of the key the stored copy is encrypted with; nil when not encrypted.
+    public var keyId: String?
 
     public init(
         policy: String, runId: Int64, sourcePath: String, size: Int64, mtimeNanos: Int64, sha256: String,
         destinationPath: String, storedSize: Int64, kind: FileKind, duplicateOf: Int64?, sourceDevice: Int64,
-        sourceInode: Int64, disposition: SourceDisposition
+        sourceInode: Int64, disposition: SourceDisposition, keyId: String? = nil
     ) {
+        self.keyId = keyId
         self.policy = policy
         self.runId = runId
         self.sourcePath = sourcePath
@@ -141,6 +144,14 @@ public struct FileRecord: Sendable, Equatable, Codable {
     public var disposition: SourceDisposition
     /// ISO 8601 UTC.
     public var createdAt: String
+    /// The fingerprint of the key the stored copy is encrypted with; nil when not encrypted.
+    public var keyId: String? = nil
+    /// When `pybak verify` last read the stored copy (ISO 8601 UTC); nil when never.
+    public var verifiedAt: String? = nil
+    /// What that verification found wrong; nil when it passed (or never ran).
+    public var verifyError: String? = nil
+    /// When `pybak prune` removed this version (and its copy, unless shared); nil while kept.
+    public var prunedAt: String? = nil
 }
 
 /// What a run did not store, and why.
@@ -241,8 +252,8 @@ public struct RunQuery: Sendable, Equatable {
     }
 }
 
-/// Filters for searching catalogued files, newest first.
-public struct FileQuery: Sendable, Equatable {
+/// Filters for the API's file search, newest first.
+public struct FileSearch: Sendable, Equatable {
     public var policy: String?
     public var runId: Int64?
     /// Case-insensitive substring of the source or destination path.
@@ -270,6 +281,43 @@ public struct FileQuery: Sendable, Equatable {
         self.since = since
         self.until = until
         self.beforeId = beforeId
+        self.limit = limit
+    }
+}
+
+/// Filters for listing catalogued files (`pybak ls`, restore, verify). Nil means no filter.
+public struct FileQuery: Sendable, Equatable {
+    public var policy: String?
+    /// Source paths equal to this or under this folder (`a/b` matches `a/b` and `a/b/…`).
+    public var pathPrefix: String?
+    /// Exactly this source path, or (when it has no `/`) any path whose file name is this.
+    public var path: String?
+    public var runId: Int64?
+    /// Catalogued at or after (catalog time text).
+    public var since: String?
+    /// Catalogued at or before (catalog time text).
+    public var until: String?
+    /// Only rows whose copy is in place (`state = stored`).
+    public var storedOnly = true
+    /// Only rows that hold their own copy (`kind = stored`), not duplicates.
+    public var copiesOnly = false
+    /// Also rows removed by `pybak prune`.
+    public var includePruned = false
+    public var limit: Int = Int(Int32.max)
+
+    public init(
+        policy: String? = nil, pathPrefix: String? = nil, path: String? = nil, runId: Int64? = nil, since: String? = nil, until: String? = nil,
+        storedOnly: Bool = true, copiesOnly: Bool = false, includePruned: Bool = false, limit: Int = Int(Int32.max)
+    ) {
+        self.includePruned = includePruned
+        self.policy = policy
+        self.pathPrefix = pathPrefix
+        self.path = path
+        self.runId = runId
+        self.since = since
+        self.until = until
+        self.storedOnly = storedOnly
+        self.copiesOnly = copiesOnly
         self.limit = limit
     }
 }

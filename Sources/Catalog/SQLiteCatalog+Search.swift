@@ -11,7 +11,7 @@ extension SQLiteCatalog {
               AND (?7 IS NULL OR \(cursor))
             ORDER BY id \(order) LIMIT ?8
             """).bind(
-                .optional(query.policy), .optional(query.runId), .int(query.minimumLevel.map(SQLiteSchema.rank) ?? 0),
+                .optional(query.policy), .optional(query.runId), .int(query.minimumLevel.map(CatalogRows.rank) ?? 0),
                 .optional(query.since), .optional(query.until), .optional(query.text.map(Self.containsPattern)), .optional(query.afterId),
                 .int(Int64(max(0, query.limit)))
             ).rows {
@@ -24,19 +24,19 @@ extension SQLiteCatalog {
 
     public func runs(_ query: RunQuery) throws -> [RunRecord] {
         try db.statement("""
-            SELECT \(Self.runColumns) FROM runs
+            SELECT \(CatalogRows.runColumns) FROM runs
             WHERE (?1 IS NULL OR policy = ?1) AND (?2 IS NULL OR status = ?2) AND (?3 IS NULL OR started_at >= ?3)
               AND (?4 IS NULL OR started_at < ?4) AND (?5 IS NULL OR id < ?5)
             ORDER BY id DESC LIMIT ?6
             """).bind(
                 .optional(query.policy), .optional(query.status?.rawValue), .optional(query.since), .optional(query.until),
                 .optional(query.beforeId), .int(Int64(max(0, query.limit)))
-            ).rows(Self.runRecord)
+            ).rows { CatalogRows.runRecord($0) }
     }
 
-    public func searchFiles(_ query: FileQuery) throws -> [FileRecord] {
+    public func searchFiles(_ query: FileSearch) throws -> [FileRecord] {
         try db.statement("""
-            SELECT \(Self.fileColumns) FROM files
+            SELECT \(CatalogRows.fileColumns) FROM files
             WHERE (?1 IS NULL OR policy = ?1) AND (?2 IS NULL OR run_id = ?2)
               AND (?3 IS NULL OR source_path LIKE ?3 ESCAPE '\\' OR destination_path LIKE ?3 ESCAPE '\\')
               AND (?4 IS NULL OR sha256 LIKE ?4 ESCAPE '\\') AND (?5 IS NULL OR kind = ?5)
@@ -46,7 +46,7 @@ extension SQLiteCatalog {
                 .optional(query.policy), .optional(query.runId), .optional(query.path.map(Self.containsPattern)),
                 .optional(query.sha256.map { Self.escapeLike($0.lowercased()) + "%" }), .optional(query.kind?.rawValue),
                 .optional(query.since), .optional(query.until), .optional(query.beforeId), .int(Int64(max(0, query.limit)))
-            ).rows(Self.fileRecord)
+            ).rows { CatalogRows.fileRecord($0) }
     }
 
     public func policyNames() throws -> [String] {

@@ -25,6 +25,10 @@ public final class SQLiteCatalog: Catalog {
         }
     }
 
+    public func schemaVersion() throws -> Int {
+        Int(try db.statement("SELECT coalesce(max(version), 0) FROM schema_migrations").rows { $0.int(0) }.first ?? 0)
+    }
+
     public func startRun(policy: String, trigger: RunTrigger, passStamp: String, startedAt: String, host: String) throws -> Int64 {
         try db.statement("""
             INSERT INTO runs (policy, trigger, started_at, pass_stamp, status, host) VALUES (?1, ?2, ?3, ?4, 'running', ?5)
@@ -43,29 +47,26 @@ public final class SQLiteCatalog: Catalog {
             ).run()
     }
 
-    static let fileColumns = """
-        id, policy, run_id, source_path, size, mtime_ns, sha256, destination_path, stored_size, kind, duplicate_of, state,
-        source_device, source_inode, disposition, created_at
-        """
-
-    static func fileRecord(_ row: SQLiteStatement) -> FileRecord {
-        FileRecord(
-            id: row.int(0), policy: row.text(1), runId: row.int(2), sourcePath: row.text(3), size: row.int(4),
-            mtimeNanos: row.int(5), sha256: row.text(6), destinationPath: row.text(7), storedSize: row.int(8),
-            kind: FileKind(rawValue: row.text(9)) ?? .stored, duplicateOf: row.optionalInt(10),
-            state: FileState(rawValue: row.text(11)) ?? .pending, sourceDevice: row.int(12), sourceInode: row.int(13),
-            disposition: SourceDisposition(rawValue: row.text(14)) ?? .kept, createdAt: row.text(15)
-        )
-    }
-
     public func storedCopy(policy: String, sha256: String) throws -> FileRecord? {
-        try db.statement("SELECT \(Self.fileColumns) FROM files WHERE policy = ?1 AND sha256 = ?2 AND kind = 'stored' ORDER BY id LIMIT 1")
-            .bind(.text(policy), .text(sha256)).rows(Self.fileRecord).first
+        try db.statement("SELECT \(CatalogRows.fileColumns) FROM files WHERE policy = ?1 AND sha256 = ?2 AND kind = 'stored' AND pruned_at IS NULL ORDER BY id LIMIT 1")
+            .bind(.text(policy), .text(sha256)).rows { CatalogRows.fileRecord($0) }.first
     }
+
+    public func storedCopies(policy: String, sha256s: [String]) throws -> [String: FileRecord] {
+        var found: [String: FileRecord] = [:]
+        for sha256 in Set(sha256s) {
+            if let record = try storedCopy(policy: policy, sha256: sha256) { found[sha256] = record }
+        }
+        return found
+    }
+
+    public func lockPolicy(_ policy: String) throws -> Bool { true }
+
+    public func unlockPolicy(_ policy: String) throws {}
 
     public func latestEntry(policy: String, sourcePath: String) throws -> FileRecord? {
-        try db.statement("SELECT \(Self.fileColumns) FROM files WHERE policy = ?1 AND source_path = ?2 ORDER BY id DESC LIMIT 1")
-            .bind(.text(policy), .text(sourcePath)).rows(Self.fileRecord).first
+        try db.statement("SELECT \(CatalogRows.fileColumns) FROM files WHERE policy = ?1 AND source_path = ?2 ORDER BY id DESC LIMIT 1")
+            .bind(.text(policy), .text(sourcePath)).rows { CatalogRows.fileRecord($0) }.first
     }
 
     public func recordPending(_ files: [NewFile]) throws -> [Int64] {
@@ -73,8 +74,8 @@ public final class SQLiteCatalog: Catalog {
         return try db.transaction {
             let insert = try db.statement("""
                 INSERT INTO files (policy, run_id, source_path, size, mtime_ns, sha256, destination_path, stored_size, kind,
-                  duplicate_of, state, source_device, source_inode, disposition, created_at)
-                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'pending', ?11, ?12, ?13, ?14)
+                  duplicate_of, state, source_device, source_inode, disposition, created_at, key_id)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'pending', ?11, ?12, ?13, ?14, ?15)
                 """)
             var ids: [Int64] = []
             ids.reserveCapacity(files.count)
@@ -84,7 +85,7 @@ public final class SQLiteCatalog: Catalog {
                     .text(file.policy), .int(file.runId), .text(file.sourcePath), .int(file.size), .int(file.mtimeNanos),
                     .text(file.sha256), .text(file.destinationPath), .int(file.storedSize), .text(file.kind.rawValue),
                     .optional(file.duplicateOf), .int(file.sourceDevice), .int(file.sourceInode), .text(file.disposition.rawValue),
-                    .text(now)
+                    .text(now), .optional(file.keyId)
                 ).run()
                 ids.append(db.lastInsertId)
             }
@@ -117,13 +118,13 @@ public final class SQLiteCatalog: Catalog {
     }
 
     public func pendingFiles(policy: String) throws -> [FileRecord] {
-        try db.statement("SELECT \(Self.fileColumns) FROM files WHERE policy = ?1 AND state = 'pending' ORDER BY id")
-            .bind(.text(policy)).rows(Self.fileRecord)
+        try db.statement("SELECT \(CatalogRows.fileColumns) FROM files WHERE policy = ?1 AND state = 'pending' ORDER BY id")
+            .bind(.text(policy)).rows { CatalogRows.fileRecord($0) }
     }
 
     public func filesAwaitingRemoval(policy: String) throws -> [FileRecord] {
-        try db.statement("SELECT \(Self.fileColumns) FROM files WHERE policy = ?1 AND state = 'stored' AND disposition = 'remove' ORDER BY id")
-            .bind(.text(policy)).rows(Self.fileRecord)
+        try db.statement("SELECT \(CatalogRows.fileColumns) FROM files WHERE policy = ?1 AND state = 'stored' AND disposition = 'remove' ORDER BY id")
+            .bind(.text(policy)).rows { CatalogRows.fileRecord($0) }
     }
 
     public func recordProblems(_ problems: [RunProblem]) throws {
@@ -146,7 +147,7 @@ public final class SQLiteCatalog: Catalog {
             for record in records {
                 insert.reset()
                 try insert.bind(
-                    .text(record.time), .text(record.level), .int(SQLiteSchema.rank(record.level)), .optional(record.runId),
+                    .text(record.time), .text(record.level), .int(CatalogRows.rank(record.level)), .optional(record.runId),
                     .optional(record.policy), .text(record.message), .text(record.metadata)
                 ).run()
             }
@@ -157,8 +158,8 @@ public final class SQLiteCatalog: Catalog {
         let stale = try db.statement("SELECT id FROM runs WHERE policy = ?1 AND status = 'running'").bind(.text(policy)).rows { $0.int(0) }
         for id in stale {
             try db.statement("""
-                UPDATE runs SET status = 'failed', finished_at = ?2, error = 'the pass was interrupted (killed or crashed); the next pass finished its work' WHERE id = ?1
-                """).bind(.int(id), .text(finishedAt)).run()
+                UPDATE runs SET status = 'failed', finished_at = ?2, error = ?3 WHERE id = ?1
+                """).bind(.int(id), .text(finishedAt), .text(CatalogRows.abandonedRunError)).run()
         }
         return stale.count
     }

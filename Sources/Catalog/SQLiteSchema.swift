@@ -66,19 +66,12 @@ enum SQLiteSchema {
             CREATE INDEX logs_run ON logs(run_id);
             CREATE INDEX logs_policy ON logs(policy, time);
             """),
+        (2, "encryption key id, verification, pruning", """
+            ALTER TABLE files ADD COLUMN key_id TEXT;
+            ALTER TABLE files ADD COLUMN verified_at TEXT;
+            ALTER TABLE files ADD COLUMN verify_error TEXT;
+            ALTER TABLE files ADD COLUMN pruned_at TEXT;
+            CREATE INDEX files_created ON files(policy, created_at);
+            """),
     ]
-
-    /// The rank of a swift-log level name, for `level >=` filters.
-    static func rank(_ level: String) -> Int64 {
-        switch level {
-        case "trace": return 0
-        case "debug": return 1
-        case "info": return 2
-        case "notice": return 3
-        case "warning": return 4
-        case "error": return 5
-        case "critical": return 6
-        default: return 2
-        }
-    }
 }

@@ -22,8 +22,8 @@ public struct BackupPolicySpec: Codable, Sendable, Equatable {
     public var keepSource: Bool?
     /// The report e-mail.
     public var report: JSONValue?
-    /// How long stored copies are kept.
-    public var retention: JSONValue?
+    /// How long stored copies are kept (applied by `pybak prune`).
+    public var retention: RetentionRules?
     /// Files processed at once in one process.
     public var parallelism: Int?
     /// Pods per run in the cluster (Indexed Job shards).
@@ -80,8 +80,12 @@ public struct CompressionSpec: Codable, Sendable, Equatable {
 
 /// `spec.encryption`.
 public struct EncryptionSpec: Codable, Sendable, Equatable {
-    /// The Secret holding the key (cluster).
+    /// The Secret holding the key (cluster): `{name, key}`; the worker receives it as `PYBAK_ENCRYPTION_KEY`.
     public var keySecretRef: JSONValue?
+    /// A local file with the key (base64 of 32 bytes, or 32 raw bytes), for `pybak run -f`.
+    public var keyFile: String?
+    /// A local file with a passphrase, stretched with scrypt.
+    public var passphraseFile: String?
 
     /// An empty encryption block.
     public init() {}

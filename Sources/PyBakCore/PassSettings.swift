@@ -22,6 +22,8 @@ public struct PassSettings: Sendable, Equatable {
     public var logFilePath: String
     /// List what would be done, change nothing.
     public var dryRun: Bool
+    /// Where the AES-256 key comes from when stored copies are encrypted (`.gz.enc`); nil: not encrypted.
+    public var encryption: KeySource? = nil
 
     /// Creates settings; `SettingsResolver` is the usual way.
     public init(
@@ -59,6 +61,12 @@ public struct PassFlags: Sendable, Equatable {
     public var catalogPath: String?
     public var logFilePath: String?
     public var dryRun: Bool = false
+    /// `--encrypt`.
+    public var encrypt: Bool = false
+    /// `--key-file`.
+    public var keyFile: String?
+    /// `--passphrase-file`.
+    public var passphraseFile: String?
 
     /// No flags.
     public init() {}
@@ -80,6 +88,9 @@ public enum SettingsResolver {
         ("PYBAK_KEEP_SOURCE", "true to copy instead of move"),
         ("PYBAK_CATALOG", "SQLite catalog path"),
         ("PYBAK_LOG_FILE", "log file path"),
+        ("PYBAK_ENCRYPT", "true to encrypt stored copies (like --encrypt)"),
+        ("PYBAK_ENCRYPTION_KEY", "base64 of the 32-byte AES-256 key"),
+        ("PYBAK_ENCRYPTION_KEY_FILE", "file holding the key (like --key-file)"),
     ]
 
     /// Resolves the settings of one pass.
@@ -99,6 +110,7 @@ public enum SettingsResolver {
             env(key).map { $0.split(separator: ",").map { String($0).trimmingCharactersInSet(" ") }.filter { !$0.isEmpty } } ?? []
         }
         try rejectUnsupported(spec)
+        try spec.retention?.validate()
 
         guard let source = flags.source ?? spec.source?.path ?? env("PYBAK_SOURCE") else {
             throw PyBakError(.usage, "no source folder: pass --source DIR, set spec.source.path in the policy file, or PYBAK_SOURCE")
@@ -126,10 +138,12 @@ public enum SettingsResolver {
         }
         let keepSource = try flags.keepSource ?? spec.keepSource ?? env("PYBAK_KEEP_SOURCE").map { try boolean($0, "PYBAK_KEEP_SOURCE") } ?? false
 
+        let encryption = try encryptionSource(spec: spec, flags: flags, environment: environment)
+
         let sourceDir = normalize(source)
         let destinationDir = normalize(destination)
         let state = "\(destinationDir)/\(PassSettings.stateFolderName)"
-        return PassSettings(
+        var settings = PassSettings(
             policyName: flags.policyName ?? file?.name ?? env("PYBAK_POLICY") ?? "local",
             sourceDir: sourceDir,
             destinationDir: destinationDir,
@@ -142,15 +156,42 @@ public enum SettingsResolver {
             logFilePath: flags.logFilePath ?? env("PYBAK_LOG_FILE") ?? "\(state)/pybak.log",
             dryRun: flags.dryRun
         )
+        settings.encryption = encryption
+        return settings
+    }
+
+    /// Whether stored copies are encrypted, and with which key: flags, then `spec.encryption`, then the environment.
+    private static func encryptionSource(spec: BackupPolicySpec, flags: PassFlags, environment: [String: String]) throws -> KeySource? {
+        let fromFlags = try KeySource.resolve(keyFile: flags.keyFile, passphraseFile: flags.passphraseFile, environment: [:])
+        let wanted = try flags.encrypt || fromFlags != nil || spec.encryption != nil
+            || (environment["PYBAK_ENCRYPT"].map { try boolean($0, "PYBAK_ENCRYPT") } ?? false)
+        guard wanted else { return nil }
+        if let fromFlags { return fromFlags }
+        if let encryption = spec.encryption {
+            if encryption.keyFile != nil && encryption.passphraseFile != nil {
+                throw PyBakError(.config, "spec.encryption: keyFile and passphraseFile exclude each other; keep one")
+            }
+            if let path = encryption.keyFile { return .keyFile(path) }
+            if let path = encryption.passphraseFile { return .passphraseFile(path) }
+        }
+        if let source = try KeySource.resolve(keyFile: nil, passphraseFile: nil, environment: environment) { return source }
+        // A dry run reads no key; it names the variable a worker would be given.
+        if flags.dryRun { return .environment(KeySource.keyVariable) }
+        if spec.encryption?.keySecretRef != nil {
+            throw PyBakError(
+                .config,
+                "spec.encryption.keySecretRef names a Kubernetes Secret, which a local pass cannot read; the worker gets it as \(KeySource.keyVariable). Set spec.encryption.keyFile, pass --key-file, or set \(KeySource.keyVariable)")
+        }
+        throw PyBakError(
+            .usage,
+            "encryption is on but no key is given: pass --key-file FILE (make one with `pybak keygen > FILE`), --passphrase-file FILE, or set \(KeySource.keyVariable)")
     }
 
     /// Fields of the policy that later PyBak features read; a local pass refuses them rather than ignore them.
     private static func rejectUnsupported(_ spec: BackupPolicySpec) throws {
         let unsupported: [(String, Bool)] = [
-            ("spec.encryption", spec.encryption != nil),
             ("spec.cloud", spec.cloud != nil),
             ("spec.report", spec.report != nil),
-            ("spec.retention", spec.retention != nil),
         ]
         for (field, present) in unsupported where present {
             throw PyBakError(.config, "\(field) is not supported by this version of pybak yet; remove it from the policy to run a local pass")
@@ -173,7 +214,7 @@ public enum SettingsResolver {
     }
 
     /// Drops trailing slashes (but keeps `/`).
-    static func normalize(_ path: String) -> String {
+    public static func normalize(_ path: String) -> String {
         var result = path
         while result.count > 1 && result.hasSuffix("/") { result.removeLast() }
         return result

@@ -31,12 +31,15 @@ struct DaemonCommand: AsyncParsableCommand {
             let settings = try options.settings(dryRun: false)
             let level = try options.stderrLevel()
             let logger = LogSetup.logger(stderrLevel: level, logFile: nil, catalogBuffer: nil, progress: nil)
+            let database = try options.database.target()
             let coordinator = PassCoordinator(policy: settings.policyName)
-            let schedule = PassSchedule(settings: settings, interval: seconds, stderrLevel: level, logger: logger, coordinator: coordinator)
+            let schedule = PassSchedule(
+                settings: settings, interval: seconds, stderrLevel: level, logger: logger, database: database, coordinator: coordinator
+            )
             var services: [any Service] = [schedule]
             if let address = try api.address() {
                 // The API over the same catalog; POST /compress starts a pass here, never alongside another.
-                let trigger = LocalPassTrigger(settings: settings, stderrLevel: level, coordinator: coordinator, logger: logger)
+                let trigger = LocalPassTrigger(settings: settings, stderrLevel: level, database: database, coordinator: coordinator, logger: logger)
                 try BackupPass.prepareDestination(settings)
                 let server = try api.server(address: address, catalogPath: settings.catalogPath, trigger: trigger, statusSource: coordinator, logger: logger)
                 server.logStartup()
@@ -60,6 +63,8 @@ struct PassSchedule: Service {
     let interval: Double
     let stderrLevel: Logger.Level
     let logger: Logger
+    /// The PostgreSQL catalog, or nil for SQLite.
+    let database: DatabaseTarget?
     let coordinator: PassCoordinator
     /// Set when the first pass cannot start at all (bad folders): the daemon exits with that error.
     let startupFailure = FailureBox()
@@ -74,7 +79,8 @@ struct PassSchedule: Service {
                 let progress = await coordinator.begin()
                 do {
                     let runner = PassRunner(
-                        settings: settings, stderrLevel: stderrLevel, trigger: .schedule, cancellation: cancellation, progress: progress,
+                        settings: settings, stderrLevel: stderrLevel, trigger: .schedule, cancellation: cancellation, database: database,
+                        progress: progress,
                         onRunStarted: { id in Task { await coordinator.started(runId: id) } }
                     )
                     let result = try await runner.run()

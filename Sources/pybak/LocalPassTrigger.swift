@@ -9,6 +9,8 @@ import Synchronization
 struct LocalPassTrigger: PassTrigger {
     let settings: PassSettings
     let stderrLevel: Logger.Level
+    /// The PostgreSQL catalog, or nil for SQLite.
+    let database: DatabaseTarget?
     let coordinator: PassCoordinator
     let logger: Logger
 
@@ -22,7 +24,7 @@ struct LocalPassTrigger: PassTrigger {
         let started = OnceContinuation()
         let coordinator = self.coordinator
         let runner = PassRunner(
-            settings: settings, stderrLevel: stderrLevel, trigger: .api, cancellation: coordinator.cancellation, progress: progress,
+            settings: settings, stderrLevel: stderrLevel, trigger: .api, cancellation: coordinator.cancellation, database: database, progress: progress,
             onRunStarted: { id in
                 started.resume(.success(id))
                 Task { await coordinator.started(runId: id) }

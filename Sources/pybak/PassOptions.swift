@@ -37,8 +37,19 @@ struct PassOptions: ParsableArguments {
     @Option(name: .customLong("catalog"), help: "SQLite catalog file (default DEST/.pybak/catalog.sqlite). Env: PYBAK_CATALOG.")
     var catalogPath: String?
 
+    @OptionGroup var database: DatabaseOptions
+
     @Option(name: .customLong("log-file"), help: "Log file (default DEST/.pybak/pybak.log). Env: PYBAK_LOG_FILE.")
     var logFilePath: String?
+
+    @Flag(name: .customLong("encrypt"), help: "Encrypt stored copies with AES-256-GCM (.gz.enc; spec.encryption). Env: PYBAK_ENCRYPT.")
+    var encrypt = false
+
+    @Option(name: .customLong("key-file"), help: "The AES-256 key: base64 of 32 bytes or 32 raw bytes (implies --encrypt). Env: PYBAK_ENCRYPTION_KEY_FILE, or PYBAK_ENCRYPTION_KEY (base64).")
+    var keyFile: String?
+
+    @Option(name: .customLong("passphrase-file"), help: "A passphrase (first line) stretched with scrypt instead of a key (implies --encrypt).")
+    var passphraseFile: String?
 
     @Option(name: .customLong("log-level"), help: "Least level shown on stderr: trace, debug, info, notice, warning, error (default notice). Env: PYBAK_LOG_LEVEL.")
     var logLevel: String?
@@ -71,6 +82,9 @@ struct PassOptions: ParsableArguments {
         flags.catalogPath = catalogPath
         flags.logFilePath = logFilePath
         flags.dryRun = dryRun
+        flags.encrypt = encrypt
+        flags.keyFile = keyFile
+        flags.passphraseFile = passphraseFile
         return try SettingsResolver.resolve(file: file, flags: flags, environment: environment, cores: ProcessInfo.processInfo.activeProcessorCount)
     }
 

@@ -1,3 +1,4 @@
+import Archive
 import BackupPipeline
 import Catalog
 import Foundation
@@ -11,6 +12,8 @@ struct PassRunner: Sendable {
     let stderrLevel: Logger.Level
     let trigger: RunTrigger
     let cancellation: CancellationFlag
+    /// The PostgreSQL catalog, or nil for the SQLite file in the settings.
+    let database: DatabaseTarget?
     /// Live counters to share (the daemon's `/status`); nil for a private progress line.
     var progress: PassProgress? = nil
     /// Told the run id once the run is recorded.
@@ -26,10 +29,11 @@ struct PassRunner: Sendable {
         let trigger = self.trigger
         let cancellation = self.cancellation
         let extras = Extras(progress: progress, onRunStarted: onRunStarted, requestedBy: requestedBy)
+        let database = self.database
         return try await withCheckedThrowingContinuation { continuation in
             let thread = Thread {
                 continuation.resume(with: Result {
-                    try Self.runBlocking(settings, stderrLevel: stderrLevel, trigger: trigger, cancellation: cancellation, extras: extras)
+                    try Self.runBlocking(settings, stderrLevel: stderrLevel, trigger: trigger, cancellation: cancellation, database: database, extras: extras)
                 })
             }
             thread.stackSize = 4 << 20
@@ -44,25 +48,31 @@ struct PassRunner: Sendable {
     }
 
     private static func runBlocking(
-        _ settings: PassSettings, stderrLevel: Logger.Level, trigger: RunTrigger, cancellation: CancellationFlag, extras: Extras
+        _ settings: PassSettings, stderrLevel: Logger.Level, trigger: RunTrigger, cancellation: CancellationFlag, database: DatabaseTarget?,
+        extras: Extras
     ) throws -> PassResult {
+        // A server catalog is reached before anything on disk is touched: when it is down, nothing changes.
+        let server = try database.map { try CatalogOpening.open(database: $0, sqlitePath: settings.catalogPath) }
         try BackupPass.prepareDestination(settings)
+        let key = try settings.encryption.map {
+            try KeyLoader.load($0, environment: ProcessInfo.processInfo.environment, destination: settings.destinationDir, createParameters: true)
+        }
         let logFile = try LineSink.appending(to: settings.logFilePath)
         let buffer = CatalogLogBuffer()
         let progress = extras.progress.map { ProgressLine(counters: $0) } ?? ProgressLine()
         var logger = LogSetup.logger(stderrLevel: stderrLevel, logFile: logFile, catalogBuffer: buffer, progress: progress)
         if let requestedBy = extras.requestedBy { logger[metadataKey: "requested.by"] = "\(requestedBy)" }
-        let catalog: SQLiteCatalog
+        let catalog: any Catalog
         do {
-            catalog = try SQLiteCatalog(path: settings.catalogPath)
-            try catalog.migrate()
+            catalog = try server ?? CatalogOpening.open(database: nil, sqlitePath: settings.catalogPath)
         } catch {
             logger.error("cannot open the catalog", metadata: ["catalog": "\(settings.catalogPath)", "reason": "\(error)"])
-            throw PyBakError(.catalog, "\(error)")
+            throw error
         }
+        (catalog as? PostgresCatalog)?.logger = logger
         let pass = BackupPass(
             settings: settings, catalog: catalog, logger: logger, trigger: trigger, cancellation: cancellation,
-            progress: progress.counters, logBuffer: buffer
+            progress: progress.counters, logBuffer: buffer, encryptionKey: key
         )
         pass.onRunStarted = extras.onRunStarted
         progress.start()

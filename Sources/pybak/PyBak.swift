@@ -9,10 +9,13 @@ struct PyBak: AsyncParsableCommand {
         discussion: """
             Exit codes: 0 every file handled; 1 the pass could not run or stopped early; 2 bad usage or \
             configuration; 3 partial (some files failed, the rest were done); 4 another pass holds the \
-            destination's lock (nothing done).
+            destination's lock or the policy's lock in the catalog (nothing done).
             """,
         version: PyBakVersion.current,
-        subcommands: [RunCommand.self, DaemonCommand.self, ReportCommand.self, ServeCommand.self]
+        subcommands: [
+            RunCommand.self, DaemonCommand.self, ReportCommand.self, CatalogCommand.self, RestoreCommand.self, ListCommand.self,
+            VerifyCommand.self, KeygenCommand.self, DecryptCommand.self, PruneCommand.self, ServeCommand.self,
+        ]
     )
 }
 

@@ -17,6 +17,8 @@ struct ReportCommand: ParsableCommand {
     @Option(name: .customLong("catalog"), help: "The SQLite catalog file. Env: PYBAK_CATALOG.")
     var catalogPath: String?
 
+    @OptionGroup var database: DatabaseOptions
+
     @Option(name: .customLong("run"), help: "The run id.")
     var runId: Int64?
 
@@ -34,42 +36,34 @@ struct ReportCommand: ParsableCommand {
     }
 
     func run() throws {
-        do {
+        try CommandErrors.exiting {
             let environment = ProcessInfo.processInfo.environment
-            guard let path = catalogPath ?? environment["PYBAK_CATALOG"]
+            let target = try database.target(environment: environment)
+            let path = catalogPath ?? environment["PYBAK_CATALOG"]
                 ?? (destination ?? environment["PYBAK_DEST"]).map({ "\($0)/\(PassSettings.stateFolderName)/catalog.sqlite" })
-            else {
-                throw PyBakError(.usage, "no catalog: pass --dest DIR (the backup destination) or --catalog FILE")
+            if target == nil {
+                guard let path else {
+                    throw PyBakError(.usage, "no catalog: pass --dest DIR (the backup destination), --catalog FILE, or --database URL")
+                }
+                guard FileManager.default.fileExists(atPath: path) else {
+                    throw PyBakError(.catalog, "no catalog at \(path); run a pass first or pass the right --dest")
+                }
             }
-            guard FileManager.default.fileExists(atPath: path) else {
-                throw PyBakError(.catalog, "no catalog at \(path); run a pass first or pass the right --dest")
-            }
-            let catalog: SQLiteCatalog
-            do {
-                catalog = try SQLiteCatalog(path: path)
-                try catalog.migrate()
-            } catch {
-                throw PyBakError(.catalog, "\(error)")
-            }
+            let name = target?.display ?? path ?? ""
+            let catalog = try CatalogOpening.open(database: target, sqlitePath: path ?? "")
             let id: Int64
             if let runId {
                 id = runId
             } else {
                 guard let newest = try catalog.lastRun(policy: policy) else {
-                    throw PyBakError(.catalog, "the catalog \(path) has no runs yet")
+                    throw PyBakError(.catalog, "the catalog \(name) has no runs yet")
                 }
                 id = newest.id
             }
             guard let report = try PassReport.load(runId: id, from: catalog) else {
-                throw PyBakError(.usage, "no run \(id) in \(path); `pybak report --last` shows the newest")
+                throw PyBakError(.usage, "no run \(id) in \(name); `pybak report --last` shows the newest")
             }
             print(json ? report.json : report.text, terminator: "")
-        } catch let error as PyBakError {
-            CommandErrors.report(error)
-            throw ExitCode(error.exitCode)
-        } catch let error as CatalogError {
-            CommandErrors.report(PyBakError(.catalog, error.message))
-            throw ExitCode(ExitStatus.failed)
         }
     }
 }

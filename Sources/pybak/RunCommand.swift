@@ -28,7 +28,8 @@ struct RunCommand: AsyncParsableCommand {
                 return
             }
             let result = try await PassRunner(
-                settings: settings, stderrLevel: try options.stderrLevel(), trigger: .manual, cancellation: SignalCancellation.install()
+                settings: settings, stderrLevel: try options.stderrLevel(), trigger: .manual, cancellation: SignalCancellation.install(),
+                database: try options.database.target()
             ).run()
             try printOutcome(result)
             if result.exitCode != 0 { throw ExitCode(result.exitCode) }
@@ -55,6 +56,24 @@ struct RunCommand: AsyncParsableCommand {
 enum CommandErrors {
     static func report(_ error: PyBakError) {
         FileHandle.standardError.write(Data("pybak: error: \(error.message)\n".utf8))
+    }
+
+    /// Runs a command's body; a `PyBakError` or `CatalogError` is printed and becomes its exit code.
+    static func exiting(_ body: () throws -> Void) throws {
+        do {
+            try body()
+        } catch let error as PyBakError {
+            report(error)
+            throw ExitCode(error.exitCode)
+        } catch let error as CatalogError {
+            report(PyBakError(.catalog, error.message))
+            throw ExitCode(ExitStatus.failed)
+        }
+    }
+
+    /// A line of information on stderr (stdout stays machine-readable).
+    static func note(_ text: String) {
+        FileHandle.standardError.write(Data("pybak: \(text)\n".utf8))
     }
 }
 

@@ -54,12 +54,12 @@ final class PassFixture {
     }
 
     /// Runs one pass and returns its result and the catalog it wrote.
-    func run(_ settings: PassSettings? = nil, opener: any SourceOpener = POSIXSourceOpener()) throws -> (PassResult, SQLiteCatalog) {
+    func run(_ settings: PassSettings? = nil, opener: any SourceOpener = POSIXSourceOpener(), key: EncryptionKey? = nil) throws -> (PassResult, SQLiteCatalog) {
         let settings = settings ?? self.settings()
         try BackupPass.prepareDestination(settings)
         let catalog = try catalog(settings)
         let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
-        let result = try BackupPass(settings: settings, catalog: catalog, logger: logger, opener: opener).run()
+        let result = try BackupPass(settings: settings, catalog: catalog, logger: logger, opener: opener, encryptionKey: key).run()
         return (result, catalog)
     }
 

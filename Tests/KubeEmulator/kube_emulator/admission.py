@@ -52,7 +52,8 @@ def _secret(obj: dict[str, Any], old: dict[str, Any] | None) -> list[Cause]:
     causes = []
     for key, value in (obj.get("data") or {}).items():
         try:
-            base64.b64decode(value, validate=True)
+            # Like Go's decoder, ignore line breaks (kustomize and `base64` wrap long values).
+            base64.b64decode(value.replace("\r", "").replace("\n", "") if isinstance(value, str) else value, validate=True)
         except (ValueError, TypeError):
             causes.append(_bad(f"data[{key}]", "<secret contents redacted>", "illegal base64 data"))
     if old is not None and old.get("immutable") and old.get("data") != obj.get("data"):

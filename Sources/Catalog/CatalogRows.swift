@@ -1,0 +1,78 @@
+/// A result row read by column index: SQLite statements and PostgreSQL results both provide one,
+/// so both catalogs map rows to records the same way.
+protocol CatalogRow {
+    func int(_ column: Int32) -> Int64
+    func text(_ column: Int32) -> String
+    func optionalInt(_ column: Int32) -> Int64?
+    func optionalText(_ column: Int32) -> String?
+}
+
+extension SQLiteStatement: CatalogRow {}
+
+/// The column lists and row mappings shared by the SQLite and PostgreSQL catalogs.
+enum CatalogRows {
+    static let fileColumns = """
+        id, policy, run_id, source_path, size, mtime_ns, sha256, destination_path, stored_size, kind, duplicate_of, state,
+        source_device, source_inode, disposition, created_at, key_id, verified_at, verify_error, pruned_at
+        """
+
+    static func fileRecord(_ row: some CatalogRow) -> FileRecord {
+        FileRecord(
+            id: row.int(0), policy: row.text(1), runId: row.int(2), sourcePath: row.text(3), size: row.int(4),
+            mtimeNanos: row.int(5), sha256: row.text(6), destinationPath: row.text(7), storedSize: row.int(8),
+            kind: FileKind(rawValue: row.text(9)) ?? .stored, duplicateOf: row.optionalInt(10),
+            state: FileState(rawValue: row.text(11)) ?? .pending, sourceDevice: row.int(12), sourceInode: row.int(13),
+            disposition: SourceDisposition(rawValue: row.text(14)) ?? .kept, createdAt: row.text(15),
+            keyId: row.optionalText(16), verifiedAt: row.optionalText(17), verifyError: row.optionalText(18),
+            prunedAt: row.optionalText(19)
+        )
+    }
+
+    static let runColumns = """
+        id, policy, trigger, started_at, finished_at, pass_stamp, status, files_compressed, files_duplicate, files_skipped,
+        files_failed, files_unchanged, bytes_in, bytes_out, error, host
+        """
+
+    static func runRecord(_ row: some CatalogRow) -> RunRecord {
+        var counts = RunCounts()
+        counts.compressed = Int(row.int(7))
+        counts.duplicate = Int(row.int(8))
+        counts.skipped = Int(row.int(9))
+        counts.failed = Int(row.int(10))
+        counts.unchanged = Int(row.int(11))
+        counts.bytesIn = row.int(12)
+        counts.bytesOut = row.int(13)
+        return RunRecord(
+            id: row.int(0), policy: row.text(1), trigger: RunTrigger(rawValue: row.text(2)) ?? .manual, startedAt: row.text(3),
+            finishedAt: row.optionalText(4), passStamp: row.text(5), status: RunStatus(rawValue: row.text(6)) ?? .failed,
+            counts: counts, error: row.optionalText(14), host: row.text(15)
+        )
+    }
+
+    /// Columns: run_id, path, outcome, reason.
+    static func problem(_ row: some CatalogRow) -> RunProblem {
+        RunProblem(runId: row.int(0), path: row.text(1), outcome: RunProblem.Outcome(rawValue: row.text(2)) ?? .failed, reason: row.text(3))
+    }
+
+    /// Columns: time, level, run_id, policy, message, metadata.
+    static func logRecord(_ row: some CatalogRow) -> LogRecord {
+        LogRecord(time: row.text(0), level: row.text(1), runId: row.optionalInt(2), policy: row.optionalText(3), message: row.text(4), metadata: row.text(5))
+    }
+
+    /// The error text of a run that was still `running` when a later pass took its policy's lock.
+    static let abandonedRunError = "the pass was interrupted (killed or crashed); the next pass finished its work"
+
+    /// The rank of a swift-log level name, for `level >=` filters.
+    static func rank(_ level: String) -> Int64 {
+        switch level {
+        case "trace": return 0
+        case "debug": return 1
+        case "info": return 2
+        case "notice": return 3
+        case "warning": return 4
+        case "error": return 5
+        case "critical": return 6
+        default: return 2
+        }
+    }
+}

@@ -1,0 +1,79 @@
+/// The PostgreSQL schema: the SQLite schema's tables and columns with PostgreSQL types, as numbered
+/// migrations applied in order, each once, under an advisory lock. Times stay ISO 8601 UTC text (as in
+/// SQLite) with the "C" collation, so they sort and compare chronologically under any database locale.
+enum PostgresSchema {
+    /// (version, name, SQL). Never edit a published migration: add the next one (and SQLite's twin).
+    static let migrations: [(version: Int, name: String, sql: String)] = [
+        (1, "runs, files, problems, logs", """
+            CREATE TABLE runs (
+                id BIGSERIAL PRIMARY KEY,
+                policy TEXT NOT NULL,
+                trigger TEXT NOT NULL,
+                started_at TEXT COLLATE "C" NOT NULL,
+                finished_at TEXT COLLATE "C",
+                pass_stamp TEXT NOT NULL,
+                status TEXT NOT NULL,
+                files_compressed BIGINT NOT NULL DEFAULT 0,
+                files_duplicate BIGINT NOT NULL DEFAULT 0,
+                files_skipped BIGINT NOT NULL DEFAULT 0,
+                files_failed BIGINT NOT NULL DEFAULT 0,
+                files_unchanged BIGINT NOT NULL DEFAULT 0,
+                bytes_in BIGINT NOT NULL DEFAULT 0,
+                bytes_out BIGINT NOT NULL DEFAULT 0,
+                error TEXT,
+                host TEXT NOT NULL
+            );
+            CREATE INDEX runs_policy ON runs(policy, id);
+            CREATE TABLE files (
+                id BIGSERIAL PRIMARY KEY,
+                policy TEXT NOT NULL,
+                run_id BIGINT NOT NULL REFERENCES runs(id),
+                source_path TEXT COLLATE "C" NOT NULL,
+                size BIGINT NOT NULL,
+                mtime_ns BIGINT NOT NULL,
+                sha256 TEXT NOT NULL,
+                destination_path TEXT NOT NULL,
+                stored_size BIGINT NOT NULL,
+                kind TEXT NOT NULL CHECK (kind IN ('stored', 'duplicate')),
+                duplicate_of BIGINT REFERENCES files(id),
+                state TEXT NOT NULL CHECK (state IN ('pending', 'stored')),
+                source_device BIGINT NOT NULL,
+                source_inode BIGINT NOT NULL,
+                disposition TEXT NOT NULL,
+                created_at TEXT COLLATE "C" NOT NULL
+            );
+            CREATE INDEX files_content ON files(policy, sha256) WHERE kind = 'stored';
+            CREATE INDEX files_source ON files(policy, source_path, id);
+            CREATE INDEX files_run ON files(run_id);
+            CREATE INDEX files_open ON files(policy, state, disposition);
+            CREATE TABLE problems (
+                id BIGSERIAL PRIMARY KEY,
+                run_id BIGINT NOT NULL REFERENCES runs(id),
+                path TEXT COLLATE "C" NOT NULL,
+                outcome TEXT COLLATE "C" NOT NULL,
+                reason TEXT NOT NULL
+            );
+            CREATE INDEX problems_run ON problems(run_id);
+            CREATE TABLE logs (
+                id BIGSERIAL PRIMARY KEY,
+                time TEXT COLLATE "C" NOT NULL,
+                level TEXT NOT NULL,
+                level_rank INTEGER NOT NULL,
+                run_id BIGINT,
+                policy TEXT,
+                message TEXT NOT NULL,
+                metadata TEXT NOT NULL
+            );
+            CREATE INDEX logs_time ON logs(time);
+            CREATE INDEX logs_run ON logs(run_id);
+            CREATE INDEX logs_policy ON logs(policy, time);
+            """),
+        (2, "encryption key id, verification, pruning", """
+            ALTER TABLE files ADD COLUMN key_id TEXT;
+            ALTER TABLE files ADD COLUMN verified_at TEXT COLLATE "C";
+            ALTER TABLE files ADD COLUMN verify_error TEXT;
+            ALTER TABLE files ADD COLUMN pruned_at TEXT COLLATE "C";
+            CREATE INDEX files_created ON files(policy, created_at);
+            """),
+    ]
+}
