@@ -11,7 +11,7 @@ extension APIServer {
             if let sha, !sha.allSatisfy(\.isHexDigit) {
                 throw APIError.badParameter("sha256", "'\(sha)' is not hexadecimal (give the digest or a prefix of it)")
             }
-            let filter = FileQuery(
+            let filter = FileSearch(
                 policy: try query.string("policy", maxLength: 253), runId: try query.int("run", in: 1...Int64.max),
                 path: try query.string("q", maxLength: 1024), sha256: sha,
                 kind: try query.choice("kind", ["stored", "duplicate"]).flatMap(FileKind.init(rawValue:)),

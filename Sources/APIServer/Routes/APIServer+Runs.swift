@@ -23,7 +23,7 @@ extension APIServer {
             let limit = RunReport.fileLimit
             let found = try await catalog.read { catalog -> (RunRecord, [FileRecord], [RunProblem])? in
                 guard let run = try catalog.run(id: id) else { return nil }
-                return (run, try catalog.searchFiles(FileQuery(runId: id, limit: limit + 1)), try catalog.problems(runId: id))
+                return (run, try catalog.searchFiles(FileSearch(runId: id, limit: limit + 1)), try catalog.problems(runId: id))
             }
             guard let (run, files, problems) = found else { throw APIError.notFound("no run with id \(id)") }
             return RunReport(run: run, files: files, problems: problems)
