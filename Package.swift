@@ -12,6 +12,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         // C libraries: a module map and a shim header each, nothing else.
@@ -21,7 +24,8 @@ let package = Package(
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         // POSIX calls Swift cannot reach directly (renameat2, syncfs, variadic open, S_IS* macros).
-        .systemLibrary(name: "CSystem"),
+        // (Named CPOSIX, not CSystem: swift-system, which swift-nio depends on, has a CSystem target.)
+        .systemLibrary(name: "CPOSIX"),
 
         // The shared model: policy, durations, globs, naming, errors.
         .target(
@@ -44,7 +48,7 @@ let package = Package(
         .target(
             name: "BackupPipeline",
             dependencies: [
-                "Archive", "Catalog", "PyBakCore", "CSystem", "Uploaders",
+                "Archive", "Catalog", "PyBakCore", "CPOSIX", "Uploaders",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -52,7 +56,7 @@ let package = Package(
         .target(
             name: "Recovery",
             dependencies: [
-                "Archive", "Catalog", "PyBakCore", "CSystem",
+                "Archive", "Catalog", "PyBakCore", "CPOSIX",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -101,11 +105,24 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // The REST API, its OAuth 2 bearer-token checks and the dashboard (Hummingbird).
+        .target(
+            name: "APIServer",
+            dependencies: [
+                "Catalog", "COpenSSL", "PyBakCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // The executable: wires everything, one file per subcommand.
         .executableTarget(
             name: "pybak",
             dependencies: [
-                "BackupPipeline", "Catalog", "PyBakCore", "Archive", "Recovery", "Uploaders", "Transport", "Mailer",
+                "APIServer", "BackupPipeline", "Catalog", "PyBakCore", "Archive", "Recovery", "Uploaders", "Transport", "Mailer",
                 "Controller", "KubeModels", "KubeClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -125,6 +142,13 @@ let package = Package(
             dependencies: ["KubeClient", "Transport", "PyBakCore", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]
         ),
         .testTarget(name: "ControllerTests", dependencies: ["Controller", "KubeModels", "KubeClient", "PyBakCore"]),
+        .testTarget(
+            name: "APIServerTests",
+            dependencies: [
+                "APIServer", "Catalog", .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

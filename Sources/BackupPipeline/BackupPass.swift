@@ -18,6 +18,8 @@ public final class BackupPass {
     private let encryptionKey: EncryptionKey?
     private let uploaders: [any ObjectUploader]
     private var logger: Logger
+    /// Called with the run id as soon as the run is recorded (before any file is read).
+    public var onRunStarted: (@Sendable (Int64) -> Void)?
 
     /// Files committed per catalog transaction (and per sync of the destination), at most.
     static let batchSize = 512
@@ -84,6 +86,7 @@ public final class BackupPass {
             throw PyBakError(.catalog, "\(error)")
         }
         logger[metadataKey: "run.id"] = "\(runId)"
+        onRunStarted?(runId)
         logger.info("pass started", metadata: [
             "source": "\(settings.sourceDir)", "destination": "\(settings.destinationDir)", "pass.stamp": "\(stamp)",
             "parallelism": "\(settings.parallelism)", "level": "\(settings.level)", "keepSource": "\(settings.keepSource)",
@@ -275,6 +278,12 @@ public final class PassProgress: Sendable {
     }
 
     func finish() { state.withLock { $0.running = false } }
+
+    /// The counters now: files and bytes done and planned, and whether the pass is compressing.
+    public var snapshot: (doneFiles: Int, totalFiles: Int, doneBytes: Int64, totalBytes: Int64, running: Bool) {
+        let s = state.withLock { $0 }
+        return (s.doneFiles, s.totalFiles, s.doneBytes, s.totalBytes, s.running)
+    }
 
     /// A one-line summary: `412/2000 files  37.2/200.0 MB  41.3 MB/s`, or nil before the work starts.
     public var line: String? {

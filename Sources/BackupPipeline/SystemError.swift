@@ -1,4 +1,4 @@
-import CSystem
+import CPOSIX
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -50,7 +50,7 @@ public protocol Catalog: AnyObject {
     func files(runId: Int64) throws -> [FileRecord]
     /// What a run skipped or failed.
     func problems(runId: Int64) throws -> [RunProblem]
-    /// Log lines, oldest first.
+    /// Log lines, oldest first (newest first when `query.newestFirst`), with their ids.
     func logs(_ query: LogQuery) throws -> [LogRecord]
     /// Takes this process's exclusive claim on a policy: false when another worker holds it.
     ///
@@ -66,6 +66,12 @@ public protocol Catalog: AnyObject {
     func recordVerification(ids: [Int64], at time: String, error: String?) throws
     /// Marks rows as removed by `pybak prune` (their copies are deleted after this returns).
     func markPruned(ids: [Int64], at time: String) throws
+    /// Runs matching the filters, newest first.
+    func runs(_ query: RunQuery) throws -> [RunRecord]
+    /// Files matching the filters, newest first.
+    func searchFiles(_ query: FileSearch) throws -> [FileRecord]
+    /// The names of the policies that have runs, sorted.
+    func policyNames() throws -> [String]
     /// Marks runs still `running` as failed: their process is gone (the caller holds the lock).
     func failAbandonedRuns(policy: String, finishedAt: String) throws -> Int
 }

@@ -176,6 +176,8 @@ public struct RunProblem: Sendable, Equatable, Codable {
 
 /// A row of `logs`.
 public struct LogRecord: Sendable, Equatable, Codable {
+    /// The row id (increasing in insertion order); nil before the line is stored.
+    public var id: Int64?
     /// ISO 8601 UTC with milliseconds.
     public var time: String
     public var level: String
@@ -185,7 +187,8 @@ public struct LogRecord: Sendable, Equatable, Codable {
     /// Structured metadata as a JSON object text.
     public var metadata: String
 
-    public init(time: String, level: String, runId: Int64?, policy: String?, message: String, metadata: String) {
+    public init(time: String, level: String, runId: Int64?, policy: String?, message: String, metadata: String, id: Int64? = nil) {
+        self.id = id
         self.time = time
         self.level = level
         self.runId = runId
@@ -204,13 +207,80 @@ public struct LogQuery: Sendable, Equatable {
     public var since: String?
     public var until: String?
     public var limit: Int = 1000
+    /// Case-insensitive substring of the message or the metadata text.
+    public var text: String?
+    /// Keyset cursor: only rows with an id after this one (before it when `newestFirst`).
+    public var afterId: Int64?
+    /// Newest first instead of oldest first.
+    public var newestFirst = false
 
-    public init(policy: String? = nil, runId: Int64? = nil, minimumLevel: String? = nil, since: String? = nil, until: String? = nil, limit: Int = 1000) {
+    public init(
+        policy: String? = nil, runId: Int64? = nil, minimumLevel: String? = nil, since: String? = nil, until: String? = nil, limit: Int = 1000,
+        text: String? = nil, afterId: Int64? = nil, newestFirst: Bool = false
+    ) {
         self.policy = policy
         self.runId = runId
         self.minimumLevel = minimumLevel
         self.since = since
         self.until = until
+        self.limit = limit
+        self.text = text
+        self.afterId = afterId
+        self.newestFirst = newestFirst
+    }
+}
+
+/// Filters for listing runs, newest first.
+public struct RunQuery: Sendable, Equatable {
+    public var policy: String?
+    public var status: RunStatus?
+    /// Runs started at or after this ISO 8601 UTC time.
+    public var since: String?
+    /// Runs started before this ISO 8601 UTC time.
+    public var until: String?
+    /// Keyset cursor: only runs with a smaller id.
+    public var beforeId: Int64?
+    public var limit: Int
+
+    public init(policy: String? = nil, status: RunStatus? = nil, since: String? = nil, until: String? = nil, beforeId: Int64? = nil, limit: Int = 100) {
+        self.policy = policy
+        self.status = status
+        self.since = since
+        self.until = until
+        self.beforeId = beforeId
+        self.limit = limit
+    }
+}
+
+/// Filters for the API's file search, newest first.
+public struct FileSearch: Sendable, Equatable {
+    public var policy: String?
+    public var runId: Int64?
+    /// Case-insensitive substring of the source or destination path.
+    public var path: String?
+    /// Lower-case hex SHA-256, or a prefix of it.
+    public var sha256: String?
+    public var kind: FileKind?
+    /// Catalogued at or after this ISO 8601 UTC time.
+    public var since: String?
+    /// Catalogued before this ISO 8601 UTC time.
+    public var until: String?
+    /// Keyset cursor: only rows with a smaller id.
+    public var beforeId: Int64?
+    public var limit: Int
+
+    public init(
+        policy: String? = nil, runId: Int64? = nil, path: String? = nil, sha256: String? = nil, kind: FileKind? = nil, since: String? = nil,
+        until: String? = nil, beforeId: Int64? = nil, limit: Int = 100
+    ) {
+        self.policy = policy
+        self.runId = runId
+        self.path = path
+        self.sha256 = sha256
+        self.kind = kind
+        self.since = since
+        self.until = until
+        self.beforeId = beforeId
         self.limit = limit
     }
 }

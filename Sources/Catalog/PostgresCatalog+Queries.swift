@@ -22,21 +22,7 @@ extension PostgresCatalog {
         }
     }
 
-    public func logs(_ query: LogQuery) throws -> [LogRecord] {
-        try connection.retrying {
-            try connection.query("""
-                SELECT time, level, run_id, policy, message, metadata FROM logs
-                WHERE ($1::text IS NULL OR policy = $1::text) AND ($2::bigint IS NULL OR run_id = $2::bigint) AND level_rank >= $3::int
-                  AND ($4::text IS NULL OR time >= $4::text) AND ($5::text IS NULL OR time < $5::text)
-                ORDER BY id LIMIT $6::bigint
-                """, [
-                    query.policy, query.runId.map { "\($0)" }, "\(query.minimumLevel.map(CatalogRows.rank) ?? 0)", query.since, query.until,
-                    "\(query.limit)",
-                ]).rows { CatalogRows.logRecord($0) }
-        }
-    }
-
-    private func runs(_ clause: String, _ parameters: [String?]) throws -> [RunRecord] {
+    func runs(_ clause: String, _ parameters: [String?]) throws -> [RunRecord] {
         try connection.retrying {
             try connection.query("SELECT \(CatalogRows.runColumns) FROM runs \(clause)", parameters).rows { CatalogRows.runRecord($0) }
         }

@@ -21,18 +21,6 @@ extension SQLiteCatalog {
         try db.statement("SELECT run_id, path, outcome, reason FROM problems WHERE run_id = ?1 ORDER BY outcome, path")
             .bind(.int(runId)).rows { CatalogRows.problem($0) }
     }
-
-    public func logs(_ query: LogQuery) throws -> [LogRecord] {
-        try db.statement("""
-            SELECT time, level, run_id, policy, message, metadata FROM logs
-            WHERE (?1 IS NULL OR policy = ?1) AND (?2 IS NULL OR run_id = ?2) AND level_rank >= ?3
-              AND (?4 IS NULL OR time >= ?4) AND (?5 IS NULL OR time < ?5)
-            ORDER BY id LIMIT ?6
-            """).bind(
-                .optional(query.policy), .optional(query.runId), .int(query.minimumLevel.map(CatalogRows.rank) ?? 0),
-                .optional(query.since), .optional(query.until), .int(Int64(query.limit))
-            ).rows { CatalogRows.logRecord($0) }
-    }
 }
 
 extension SQLiteCatalog {

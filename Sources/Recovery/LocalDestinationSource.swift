@@ -1,4 +1,4 @@
-import CSystem
+import CPOSIX
 import PyBakCore
 #if canImport(Glibc)
 import Glibc

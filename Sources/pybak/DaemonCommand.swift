@@ -21,6 +21,8 @@ struct DaemonCommand: AsyncParsableCommand {
     @Option(name: .customLong("interval"), help: "Time between pass starts (default 2m). Env: PYBAK_INTERVAL.")
     var interval: String?
 
+    @OptionGroup var api: APIOptions
+
     func run() async throws {
         do {
             let environment = ProcessInfo.processInfo.environment
@@ -29,8 +31,21 @@ struct DaemonCommand: AsyncParsableCommand {
             let settings = try options.settings(dryRun: false)
             let level = try options.stderrLevel()
             let logger = LogSetup.logger(stderrLevel: level, logFile: nil, catalogBuffer: nil, progress: nil)
-            let schedule = PassSchedule(settings: settings, interval: seconds, stderrLevel: level, logger: logger, database: try options.database.target())
-            let group = ServiceGroup(services: [schedule], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            let database = try options.database.target()
+            let coordinator = PassCoordinator(policy: settings.policyName)
+            let schedule = PassSchedule(
+                settings: settings, interval: seconds, stderrLevel: level, logger: logger, database: database, coordinator: coordinator
+            )
+            var services: [any Service] = [schedule]
+            if let address = try api.address() {
+                // The API over the same catalog; POST /compress starts a pass here, never alongside another.
+                let trigger = LocalPassTrigger(settings: settings, stderrLevel: level, database: database, coordinator: coordinator, logger: logger)
+                try BackupPass.prepareDestination(settings)
+                let server = try api.server(address: address, catalogPath: settings.catalogPath, trigger: trigger, statusSource: coordinator, logger: logger)
+                server.logStartup()
+                services.append(server.application())
+            }
+            let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
             try await group.run()
             if let failure = await schedule.startupFailure.value { throw failure }
         } catch let error as PyBakError {
@@ -50,17 +65,25 @@ struct PassSchedule: Service {
     let logger: Logger
     /// The PostgreSQL catalog, or nil for SQLite.
     let database: DatabaseTarget?
+    let coordinator: PassCoordinator
     /// Set when the first pass cannot start at all (bad folders): the daemon exits with that error.
     let startupFailure = FailureBox()
 
     func run() async throws {
-        let cancellation = CancellationFlag()
+        let cancellation = coordinator.cancellation
+        let coordinator = self.coordinator
         try await withGracefulShutdownHandler {
             var passes = 0
             while !cancellation.isRaised {
                 let started = WallClock.monotonic()
+                let progress = await coordinator.begin()
                 do {
-                    let result = try await PassRunner(settings: settings, stderrLevel: stderrLevel, trigger: .schedule, cancellation: cancellation, database: database).run()
+                    let runner = PassRunner(
+                        settings: settings, stderrLevel: stderrLevel, trigger: .schedule, cancellation: cancellation, database: database,
+                        progress: progress,
+                        onRunStarted: { id in Task { await coordinator.started(runId: id) } }
+                    )
+                    let result = try await runner.run()
                     logger.notice("scheduled pass done", metadata: [
                         "run.id": "\(result.runId)", "run.status": "\(result.status.rawValue)",
                         "files.compressed": "\(result.counts.compressed)", "files.failed": "\(result.counts.failed)",
@@ -68,12 +91,15 @@ struct PassSchedule: Service {
                 } catch let error as PyBakError {
                     if passes == 0 && error.code != .busy {
                         await startupFailure.set(error)
+                        await coordinator.end()
                         return
                     }
                     logger.error("scheduled pass could not run", metadata: ["reason": "\(error.message)"])
                 }
                 passes += 1
+                await coordinator.end()
                 let wait = max(0, interval - (WallClock.monotonic() - started))
+                await coordinator.setNextRun(WallClock.now() + wait)
                 if wait > 0 {
                     try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(wait)) }
                 }
@@ -81,6 +107,8 @@ struct PassSchedule: Service {
         } onGracefulShutdown: {
             cancellation.raise()
         }
+        // A pass started through the API finishes its files in flight before the process exits.
+        await coordinator.waitIdle()
         logger.notice("daemon stopped")
     }
 }

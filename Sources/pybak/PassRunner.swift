@@ -15,6 +15,12 @@ struct PassRunner: Sendable {
     let cancellation: CancellationFlag
     /// The PostgreSQL catalog, or nil for the SQLite file in the settings.
     let database: DatabaseTarget?
+    /// Live counters to share (the daemon's `/status`); nil for a private progress line.
+    var progress: PassProgress? = nil
+    /// Told the run id once the run is recorded.
+    var onRunStarted: (@Sendable (Int64) -> Void)? = nil
+    /// Who asked for the pass (the API caller), added to every log line of the pass.
+    var requestedBy: String? = nil
 
     /// Runs one pass to its end.
     /// - Throws: `PyBakError` when the pass cannot start.
@@ -23,11 +29,12 @@ struct PassRunner: Sendable {
         let stderrLevel = self.stderrLevel
         let trigger = self.trigger
         let cancellation = self.cancellation
+        let extras = Extras(progress: progress, onRunStarted: onRunStarted, requestedBy: requestedBy)
         let database = self.database
         return try await withCheckedThrowingContinuation { continuation in
             let thread = Thread {
                 continuation.resume(with: Result {
-                    try Self.runBlocking(settings, stderrLevel: stderrLevel, trigger: trigger, cancellation: cancellation, database: database)
+                    try Self.runBlocking(settings, stderrLevel: stderrLevel, trigger: trigger, cancellation: cancellation, database: database, extras: extras)
                 })
             }
             thread.stackSize = 4 << 20
@@ -35,8 +42,15 @@ struct PassRunner: Sendable {
         }
     }
 
+    private struct Extras: Sendable {
+        var progress: PassProgress?
+        var onRunStarted: (@Sendable (Int64) -> Void)?
+        var requestedBy: String?
+    }
+
     private static func runBlocking(
-        _ settings: PassSettings, stderrLevel: Logger.Level, trigger: RunTrigger, cancellation: CancellationFlag, database: DatabaseTarget?
+        _ settings: PassSettings, stderrLevel: Logger.Level, trigger: RunTrigger, cancellation: CancellationFlag, database: DatabaseTarget?,
+        extras: Extras
     ) throws -> PassResult {
         // A server catalog is reached before anything on disk is touched: when it is down, nothing changes.
         let server = try database.map { try CatalogOpening.open(database: $0, sqlitePath: settings.catalogPath) }
@@ -46,8 +60,9 @@ struct PassRunner: Sendable {
         }
         let logFile = try LineSink.appending(to: settings.logFilePath)
         let buffer = CatalogLogBuffer()
-        let progress = ProgressLine()
-        let logger = LogSetup.logger(stderrLevel: stderrLevel, logFile: logFile, catalogBuffer: buffer, progress: progress)
+        let progress = extras.progress.map { ProgressLine(counters: $0) } ?? ProgressLine()
+        var logger = LogSetup.logger(stderrLevel: stderrLevel, logFile: logFile, catalogBuffer: buffer, progress: progress)
+        if let requestedBy = extras.requestedBy { logger[metadataKey: "requested.by"] = "\(requestedBy)" }
         let catalog: any Catalog
         do {
             catalog = try server ?? CatalogOpening.open(database: nil, sqlitePath: settings.catalogPath)
@@ -61,6 +76,7 @@ struct PassRunner: Sendable {
             progress: progress.counters, logBuffer: buffer, encryptionKey: key,
             uploaders: try UploaderFactory.make(settings.cloud, logger: logger)
         )
+        pass.onRunStarted = extras.onRunStarted
         progress.start()
         var result: PassResult
         do {

@@ -3,13 +3,15 @@ import Foundation
 
 /// Redraws a progress line on stderr while a pass runs, when stderr is a terminal.
 final class ProgressLine: Sendable {
-    let counters = PassProgress()
+    let counters: PassProgress
     private let active: Bool
     private let stopped = NSCondition()
     nonisolated(unsafe) private var running = false
 
     /// A progress line that draws only when stderr is a terminal.
-    init() {
+    /// - Parameter counters: the pass's counters (shared with `/status` in the daemon).
+    init(counters: PassProgress = PassProgress()) {
+        self.counters = counters
         active = isatty(2) == 1
     }
 

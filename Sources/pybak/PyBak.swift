@@ -15,6 +15,7 @@ struct PyBak: AsyncParsableCommand {
         subcommands: [
             RunCommand.self, DaemonCommand.self, ReportCommand.self, CatalogCommand.self, RestoreCommand.self, ListCommand.self,
             VerifyCommand.self, KeygenCommand.self, DecryptCommand.self, PruneCommand.self, WorkerCommand.self, ControllerCommand.self,
+            ServeCommand.self,
         ]
     )
 }
