@@ -1,4 +1,5 @@
 import ArgumentParser
+import APIServer
 import Controller
 import Foundation
 import KubeClient
@@ -45,6 +46,9 @@ struct ControllerRunCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("workers"), help: "Policies reconciled at once (default 2).")
     var workers: Int = 2
+
+    @Option(name: .customLong("listen"), help: "Serve /healthz, /readyz and /metrics on HOST:PORT (no token; counters only). Env: PYBAK_LISTEN.")
+    var listen: String?
 
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error (default info). Env: PYBAK_LOG_LEVEL.")
     var logLevel: String?
@@ -95,14 +99,33 @@ struct ControllerRunCommand: AsyncParsableCommand {
                     await queue.add(PolicyKey(namespace: policy.metadata.namespace ?? "", name: policy.metadata.name ?? ""))
                 }
             }
+            var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+                .init(service: policies), .init(service: cronJobs), .init(service: jobs),
+                .init(service: service, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup),
+            ]
+            if let listenText = listen ?? environment["PYBAK_LISTEN"].flatMap({ $0.isEmpty ? nil : $0 }) {
+                let address: ListenAddress
+                do { address = try ListenAddress(parsing: listenText) } catch { throw PyBakError(.usage, "\(error)") }
+                let caches = (policies.cache, cronJobs.cache, jobs.cache)
+                let leaderElector = elector
+                let probes = ProbeServer(
+                    address: address,
+                    readiness: {
+                        let (first, second, third) = (await caches.0.hasSynced, await caches.1.hasSynced, await caches.2.hasSynced)
+                        let synced = first && second && third
+                        return (synced, synced ? nil : "the informers have not loaded their first lists yet")
+                    },
+                    metrics: {
+                        let leading = await leaderElector?.isLeader ?? true
+                        return ControllerMetricsText.render(leader: leading, queueDepth: await queue.depth, policies: await caches.0.list())
+                    },
+                    logger: logger)
+                services.append(.init(service: probes.application(), failureTerminationBehavior: .gracefullyShutdownGroup))
+            }
             logger.notice("controller starting", metadata: [
                 "kube.server": "\(config.server)", "kube.namespace": "\(namespace ?? "all")", "lease.identity": "\(me)", "leaderElect": "\(leaderElect)",
             ])
-            let group = ServiceGroup(
-                configuration: .init(services: [
-                    .init(service: policies), .init(service: cronJobs), .init(service: jobs),
-                    .init(service: service, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup),
-                ], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
             try await group.run()
         } catch let error as PyBakError {
             CommandErrors.report(error)

@@ -4,8 +4,11 @@ applied -> a CronJob -> a Job whose Pod runs the real `pybak worker` on local fo
 import json
 import os
 import signal
+import socket
 import subprocess
 import time
+import urllib.error
+import urllib.request
 
 import pytest
 
@@ -32,6 +35,15 @@ def wait_for(check, timeout=30, what="condition"):
     raise AssertionError(f"timed out waiting for {what}")
 
 
+def fetch(url):
+    """(status, body) of a GET, whatever the status."""
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
 def get(kubeconfig, *args):
     proc = subprocess.run(["kubectl", "--kubeconfig", str(kubeconfig), "get", *args, "-o", "json"], capture_output=True, text=True)
     return json.loads(proc.stdout) if proc.returncode == 0 else None
@@ -44,8 +56,13 @@ def controller(pybak, emulator, tmp_path):
     wait_for(lambda: subprocess.run(["kubectl", "--kubeconfig", str(kubeconfig), "get", "backuppolicies"], capture_output=True).returncode == 0,
              what="the CRD to be served")
     log = open(tmp_path / "controller.log", "w")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
     proc = subprocess.Popen([pybak, "controller", "--kubeconfig", str(kubeconfig), "--leader-elect", "--identity", "replica-a",
-                             "--lease-namespace", "default", "--image", "pybak:test"], stdout=log, stderr=log)
+                             "--lease-namespace", "default", "--image", "pybak:test", "--listen", f"127.0.0.1:{port}"],
+                            stdout=log, stderr=log)
+    proc.probes = f"http://127.0.0.1:{port}"
     yield url, kubeconfig, volumes, proc
     if proc.poll() is None:
         proc.kill()
@@ -76,6 +93,15 @@ def test_policy_to_cronjob_to_worker_to_status(controller, tmp_path):
     assert status["lastRun"]["jobName"] == "invoices-now" and status["lastRun"]["result"] == "Succeeded"
     table = kubectl(kubeconfig, "get", "backuppolicies")
     assert "Succeeded" in table.splitlines()[1]
+
+    # --listen: probes and metrics (what the Deployment's probes and a Prometheus scrape read).
+    assert fetch(proc.probes + "/healthz") == (200, '{"status":"ok"}')
+    assert fetch(proc.probes + "/readyz")[0] == 200
+    metrics = wait_for(lambda: (m := fetch(proc.probes + "/metrics")[1]) and "pybak_policy_last_run_succeeded{" in m and m,
+                       what="the policy in /metrics")
+    assert "pybak_controller_leader 1" in metrics
+    assert 'pybak_policy_last_run_succeeded{namespace="default",name="invoices"} 1' in metrics
+    assert 'pybak_policy_ready{namespace="default",name="invoices"} 1' in metrics
 
     # A spec change updates the CronJob; suspend passes through.
     kubectl(kubeconfig, "patch", "backuppolicy", "invoices", "--type", "merge", "-p", '{"spec": {"schedule": "*/5 * * * *", "suspend": true}}')
