@@ -48,7 +48,7 @@ let package = Package(
         .target(
             name: "BackupPipeline",
             dependencies: [
-                "Archive", "Catalog", "PyBakCore", "CPOSIX",
+                "Archive", "Catalog", "PyBakCore", "CPOSIX", "Uploaders",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -68,12 +68,30 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Off-site copies: S3 (SigV4 on OpenSSL) and GCS uploaders over Transport, one folder each.
+        .target(
+            name: "Uploaders",
+            dependencies: [
+                "Transport", "COpenSSL", "PyBakCore",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Report e-mail: a MIME multipart/alternative message sent through Transport's SMTP client.
+        .target(
+            name: "Mailer",
+            dependencies: [
+                "Transport", "PyBakCore",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The Kubernetes API client over Transport: meta/v1 types, config, REST verbs, watch, informer.
         .target(
             name: "KubeClient",
             dependencies: [
                 "Transport", "PyBakCore",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         // The REST API, its OAuth 2 bearer-token checks and the dashboard (Hummingbird).
@@ -93,7 +111,7 @@ let package = Package(
         .executableTarget(
             name: "pybak",
             dependencies: [
-                "APIServer", "BackupPipeline", "Catalog", "PyBakCore", "Archive", "Recovery", "Transport",
+                "APIServer", "BackupPipeline", "Catalog", "PyBakCore", "Archive", "Recovery", "Uploaders", "Transport", "Mailer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -103,9 +121,14 @@ let package = Package(
         .testTarget(name: "PyBakCoreTests", dependencies: ["PyBakCore"]),
         .testTarget(name: "ArchiveTests", dependencies: ["Archive"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog"]),
-        .testTarget(name: "BackupPipelineTests", dependencies: ["BackupPipeline", "Catalog", "Archive"]),
+        .testTarget(name: "BackupPipelineTests", dependencies: ["BackupPipeline", "Catalog", "Archive", "Uploaders"]),
         .testTarget(name: "RecoveryTests", dependencies: ["Recovery", "BackupPipeline", "Catalog", "Archive"]),
         .testTarget(name: "TransportTests", dependencies: ["Transport"]),
+        .testTarget(name: "UploadersTests", dependencies: ["Uploaders", "Transport", "PyBakCore"], exclude: ["Fixtures"]),
+        .testTarget(
+            name: "KubeClientTests",
+            dependencies: ["KubeClient", "Transport", "PyBakCore", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]
+        ),
         .testTarget(
             name: "APIServerTests",
             dependencies: [

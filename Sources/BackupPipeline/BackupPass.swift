@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import PyBakCore
 import Synchronization
+import Uploaders
 
 /// One backup pass over a source folder: scan -> plan -> compress (N in parallel) -> commit -> report.
 public final class BackupPass {
@@ -15,6 +16,7 @@ public final class BackupPass {
     private let progress: PassProgress?
     private let logBuffer: CatalogLogBuffer?
     private let encryptionKey: EncryptionKey?
+    private let uploaders: [any ObjectUploader]
     private var logger: Logger
     /// Called with the run id as soon as the run is recorded (before any file is read).
     public var onRunStarted: (@Sendable (Int64) -> Void)?
@@ -35,11 +37,13 @@ public final class BackupPass {
     ///   - progress: live counters for a progress line.
     ///   - logBuffer: log records to write to the catalog after each batch.
     ///   - encryptionKey: when set, stored copies are encrypted with it (`.gz.enc`); load it with `KeyLoader`.
+    ///   - uploaders: object stores each committed copy goes to (the catalog must be an `UploadLedger`).
     public init(
         settings: PassSettings, catalog: any Catalog, logger: Logger, trigger: RunTrigger = .manual,
         opener: any SourceOpener = POSIXSourceOpener(), cancellation: CancellationFlag = CancellationFlag(), progress: PassProgress? = nil,
-        logBuffer: CatalogLogBuffer? = nil, encryptionKey: EncryptionKey? = nil
+        logBuffer: CatalogLogBuffer? = nil, encryptionKey: EncryptionKey? = nil, uploaders: [any ObjectUploader] = []
     ) {
+        self.uploaders = uploaders
         self.logBuffer = logBuffer
         self.encryptionKey = encryptionKey
         self.settings = settings
@@ -89,11 +93,22 @@ public final class BackupPass {
         ])
         let committer = BatchCommitter(settings: settings, catalog: catalog, logger: logger, runId: runId, stamp: stamp, keyId: encryptionKey?.id)
         var fatal: String?
+        var cloud: CloudSync?
         do {
+            if !uploaders.isEmpty {
+                guard let ledger = catalog as? any UploadLedger else {
+                    throw PyBakError(.catalog, "this catalog cannot record uploads; use the SQLite catalog for a pass with a cloud target")
+                }
+                let sync = CloudSync(settings: settings, ledger: ledger, uploaders: uploaders, committer: committer, logger: logger)
+                committer.queueUploads = { try sync.queue($0) }
+                cloud = sync
+            }
             _ = try PassRecovery.run(settings: settings, catalog: catalog, committer: committer, logger: logger, abandonedRuns: abandonedRuns)
+            // Uploads an earlier pass left pending go first.
+            try cloud?.run()
             let work = try plan(committer: committer, now: started)
             progress?.start(files: work.count, bytes: work.reduce(0) { $0 + $1.status.size })
-            fatal = try process(work, committer: committer, runId: runId)
+            fatal = try process(work, committer: committer, runId: runId, cloud: cloud)
         } catch {
             fatal = "\(error)"
             logger.error("pass stopped", metadata: ["reason": "\(error)"])
@@ -110,7 +125,7 @@ public final class BackupPass {
         logger.log(level: status == .succeeded ? .info : .error, "pass finished", metadata: [
             "run.status": "\(status.rawValue)", "files.compressed": "\(counts.compressed)", "files.duplicate": "\(counts.duplicate)",
             "files.skipped": "\(counts.skipped)", "files.failed": "\(counts.failed)", "files.unchanged": "\(counts.unchanged)",
-            "bytes.in": "\(counts.bytesIn)", "bytes.out": "\(counts.bytesOut)",
+            "bytes.in": "\(counts.bytesIn)", "bytes.out": "\(counts.bytesOut)", "files.uploaded": "\(cloud?.uploadedCount ?? 0)",
             "duration": "\(DurationText.format(result.durationSeconds))",
         ])
         do {
@@ -118,8 +133,11 @@ public final class BackupPass {
             try logBuffer?.flush(to: catalog)
             try catalog.finishRun(id: runId, status: status, counts: counts, finishedAt: WallClock.iso8601(finished), error: fatal)
             if let run = try catalog.run(id: runId) {
+                let uploads = cloud != nil ? try (catalog as? any UploadLedger)?.uploads(runId: runId) : nil
                 result.reportPaths = try ReportWriter.write(
-                    PassReport(run: run, files: try catalog.files(runId: runId), problems: committer.problems, durationSeconds: result.durationSeconds),
+                    PassReport(
+                        run: run, files: try catalog.files(runId: runId), problems: committer.problems, durationSeconds: result.durationSeconds,
+                        uploads: uploads),
                     folder: "\(settings.destinationDir)/\(PassSettings.stateFolderName)/reports"
                 )
             }
@@ -178,7 +196,7 @@ public final class BackupPass {
 
     /// Compresses the work on `parallelism` threads while this thread commits batches.
     /// - Returns: why the pass stopped early, or nil.
-    private func process(_ work: [ScannedFile], committer: BatchCommitter, runId: Int64) throws -> String? {
+    private func process(_ work: [ScannedFile], committer: BatchCommitter, runId: Int64, cloud: CloudSync?) throws -> String? {
         guard !work.isEmpty else { return nil }
         let workers = min(settings.parallelism, work.count)
         let temporary = "\(settings.destinationDir)/\(PassSettings.stateFolderName)/tmp"
@@ -203,6 +221,7 @@ public final class BackupPass {
         while let batch = board.awaitBatch(batch: Self.batchSize, maxWait: Self.batchMaxWait) {
             do {
                 try committer.commit(batch)
+                try cloud?.run()
             } catch {
                 board.stop()
                 stopReason = stopReason ?? "\(error); files not yet committed stay in the source for the next pass"

@@ -20,6 +20,8 @@ final class BatchCommitter {
     private(set) var problems: [RunProblem] = []
     /// Set when the destination filled up: the pass stops taking new files.
     private(set) var diskFull = false
+    /// Queues uploads of placed copies before their rows are marked stored (nil: no cloud target).
+    var queueUploads: (([(id: Int64, destinationPath: String)]) throws -> Void)?
 
     init(settings: PassSettings, catalog: any Catalog, logger: Logger, runId: Int64, stamp: PassStamp, keyId: String? = nil) {
         self.keyId = keyId
@@ -154,6 +156,7 @@ final class BatchCommitter {
         // 4. The new names are durable; then the rows say so.
         if !placed.isEmpty { try syncDestination() }
         let committed = placed + keptDuplicates
+        try queueUploads?(placed.map { (id: $0.id, destinationPath: $0.destinationPath) })
         try catalog.markStored(ids: committed.map(\.id))
         for plan in committed {
             let file = plan.processed.file
@@ -174,8 +177,15 @@ final class BatchCommitter {
         }
 
         // 5. Only now may sources go: each must still be the very file that was read.
+        //    Cloud only: a stored copy's source waits for its upload (CloudSync); duplicates' content is already held.
         guard !settings.keepSource else { return }
-        let (removed, changed) = removeSources(committed.map { ($0.id, $0.processed.file) })
+        let removable = settings.cloud.keepLocalCopy || queueUploads == nil ? committed : keptDuplicates
+        let (removed, changed) = removeSources(removable.map { ($0.id, $0.processed.file) })
+        try recordDispositions(removed: removed, changed: changed)
+    }
+
+    /// Records which sources went and which changed before they could.
+    func recordDispositions(removed: [Int64], changed: [Int64]) throws {
         try catalog.setDisposition(.removed, ids: removed)
         try catalog.setDisposition(.changed, ids: changed)
     }

@@ -34,14 +34,18 @@ enum PassRecovery {
 
         // Rows recorded as pending: the copy either reached its name (complete) or did not.
         var complete: [Int64] = []
+        var completeCopies: [(id: Int64, destinationPath: String)] = []
         var missing: [Int64] = []
         for file in try catalog.pendingFiles(policy: settings.policyName) {
             if (try? POSIX.lstat("\(settings.destinationDir)/\(file.destinationPath)")) != nil {
                 complete.append(file.id)
+                if file.kind == .stored { completeCopies.append((id: file.id, destinationPath: file.destinationPath)) }
             } else {
                 missing.append(file.id)
             }
         }
+        // The interrupted commit may not have queued their uploads yet (queueing is idempotent).
+        try committer.queueUploads?(completeCopies)
         try catalog.markStored(ids: complete)
         try catalog.dropPending(ids: missing)
         summary.pendingCompleted = complete.count
@@ -50,18 +54,9 @@ enum PassRecovery {
         // Stored rows whose sources were to be removed: remove them if they are unchanged.
         let awaiting = try catalog.filesAwaitingRemoval(policy: settings.policyName)
         if !awaiting.isEmpty {
-            let entries = awaiting.map { record in
-                (
-                    id: record.id,
-                    file: ScannedFile(
-                        relativePath: record.sourcePath,
-                        status: FileStatus(device: record.sourceDevice, inode: record.sourceInode, size: record.size, mtimeNanos: record.mtimeNanos)
-                    )
-                )
-            }
+            let entries = awaiting.map { (id: $0.id, file: $0.scannedFile) }
             let (removed, changed) = committer.removeSources(entries)
-            try catalog.setDisposition(.removed, ids: removed)
-            try catalog.setDisposition(.changed, ids: changed)
+            try committer.recordDispositions(removed: removed, changed: changed)
             summary.sourcesRemoved = removed.count
         }
         if summary != Summary() {
@@ -74,5 +69,12 @@ enum PassRecovery {
             ])
         }
         return summary
+    }
+}
+
+extension FileRecord {
+    /// The source file as it was when this row was recorded (for the unchanged-before-removal check).
+    var scannedFile: ScannedFile {
+        ScannedFile(relativePath: sourcePath, status: FileStatus(device: sourceDevice, inode: sourceInode, size: size, mtimeNanos: mtimeNanos))
     }
 }

@@ -22,6 +22,8 @@ public struct SystemError: Error, Sendable, CustomStringConvertible {
 
     /// Whether the disk (or a quota) is full: the pass stops rather than fail every file.
     public var isDiskFull: Bool { code == ENOSPC || code == EDQUOT }
+    /// Whether the path did not exist.
+    public var isNotFound: Bool { code == ENOENT }
 
     public var description: String {
         let reason = String(cString: strerror(code))

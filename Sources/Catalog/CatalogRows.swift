@@ -1,3 +1,5 @@
+import Foundation
+
 /// A result row read by column index: SQLite statements and PostgreSQL results both provide one,
 /// so both catalogs map rows to records the same way.
 protocol CatalogRow {
@@ -74,5 +76,36 @@ enum CatalogRows {
         case "critical": return 6
         default: return 2
         }
+    }
+
+    /// The pending uploads of a policy for one target, each with its file row (file columns first).
+    /// - Parameters: the placeholders for the policy and target (`?1`/`$1` style).
+    static func pendingUploadsQuery(policy: String, target: String) -> String {
+        let columns = fileColumns.split(separator: ",").map { "f.\($0.trimmingCharacters(in: .whitespacesAndNewlines))" }.joined(separator: ", ")
+        return """
+            SELECT \(columns), u.id, u.target, u.bucket, u.object_key, u.attempts FROM uploads u JOIN files f ON f.id = u.file_id
+            WHERE f.policy = \(policy) AND u.target = \(target) AND u.state = 'pending' AND f.state = 'stored' ORDER BY u.id
+            """
+    }
+
+    static func pendingUpload(_ row: some CatalogRow) -> PendingUpload {
+        let base = Int32(fileColumns.split(separator: ",").count)
+        return PendingUpload(
+            id: row.int(base), file: fileRecord(row), target: row.text(base + 1), bucket: row.text(base + 2), key: row.text(base + 3),
+            attempts: Int(row.int(base + 4)))
+    }
+
+    /// The uploads of the files a run catalogued.
+    static func uploadsOfRunQuery(runId: String) -> String {
+        """
+        SELECT u.file_id, f.source_path, u.target, u.bucket, u.object_key, u.state, u.url, u.etag, u.attempts, u.last_error
+        FROM uploads u JOIN files f ON f.id = u.file_id WHERE f.run_id = \(runId) ORDER BY f.source_path, u.target
+        """
+    }
+
+    static func uploadRecord(_ row: some CatalogRow) -> UploadRecord {
+        UploadRecord(
+            fileId: row.int(0), sourcePath: row.text(1), target: row.text(2), bucket: row.text(3), key: row.text(4), state: row.text(5),
+            url: row.optionalText(6), etag: row.optionalText(7), attempts: Int(row.int(8)), lastError: row.optionalText(9))
     }
 }

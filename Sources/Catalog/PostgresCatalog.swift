@@ -119,7 +119,7 @@ public final class PostgresCatalog: Catalog {
     }
 
     public func filesAwaitingRemoval(policy: String) throws -> [FileRecord] {
-        try files("WHERE policy = $1 AND state = 'stored' AND disposition = 'remove' ORDER BY id", [policy])
+        try files("WHERE policy = $1 AND state = 'stored' AND disposition = 'remove' AND local_copy != 'drop' ORDER BY id", [policy])
     }
 
     public func recordProblems(_ problems: [RunProblem]) throws {
@@ -136,6 +136,34 @@ public final class PostgresCatalog: Catalog {
         try insert("logs", ["id", "time", "level", "level_rank", "run_id", "policy", "message", "metadata"], rows: zip(ids, records).map { id, record in
             ["\(id)", record.time, record.level, "\(CatalogRows.rank(record.level))", record.runId.map { "\($0)" }, record.policy, record.message, record.metadata]
         })
+    }
+
+    public func files(matching query: FileQuery) throws -> [FileRecord] {
+        let prefix = query.pathPrefix.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
+        let nameOnly = query.path.map { !$0.contains("/") } ?? false
+        return try files("""
+            WHERE ($1::text IS NULL OR policy = $1)
+              AND ($2::text IS NULL OR source_path = $2 OR left(source_path, length($2) + 1) = $2 || '/' OR $2 = '')
+              AND ($3::text IS NULL OR source_path = $3 OR ($4::boolean AND right(source_path, length($3) + 1) = '/' || $3))
+              AND ($5::bigint IS NULL OR run_id = $5)
+              AND ($6::text IS NULL OR created_at >= $6) AND ($7::text IS NULL OR created_at <= $7)
+              AND (NOT $8::boolean OR state = 'stored') AND (NOT $9::boolean OR kind = 'stored') AND ($11::boolean OR pruned_at IS NULL)
+            ORDER BY id LIMIT $10
+            """, [
+                query.policy, prefix, query.path, nameOnly ? "true" : "false", query.runId.map { "\($0)" }, query.since, query.until,
+                query.storedOnly ? "true" : "false", query.copiesOnly ? "true" : "false", "\(query.limit)", query.includePruned ? "true" : "false",
+            ])
+    }
+
+    public func recordVerification(ids: [Int64], at time: String, error: String?) throws {
+        guard !ids.isEmpty else { return }
+        try connection.retrying {
+            try connection.query("UPDATE files SET verified_at = $2, verify_error = $3 WHERE id = ANY($1::bigint[])", [PostgresArray.ids(ids), time, error])
+        }
+    }
+
+    public func markPruned(ids: [Int64], at time: String) throws {
+        try update("UPDATE files SET pruned_at = $2 WHERE id = ANY($1::bigint[]) AND pruned_at IS NULL", ids: ids, with: [time])
     }
 
     public func lockPolicy(_ policy: String) throws -> Bool {

@@ -75,5 +75,25 @@ enum PostgresSchema {
             ALTER TABLE files ADD COLUMN pruned_at TEXT COLLATE "C";
             CREATE INDEX files_created ON files(policy, created_at);
             """),
+        (3, "uploads, files.local_copy, runs.email_status", """
+            CREATE TABLE uploads (
+                id BIGSERIAL PRIMARY KEY,
+                file_id BIGINT NOT NULL REFERENCES files(id) ON DELETE CASCADE,
+                target TEXT NOT NULL,
+                bucket TEXT NOT NULL,
+                object_key TEXT NOT NULL,
+                state TEXT NOT NULL CHECK (state IN ('pending', 'uploaded')),
+                url TEXT,
+                etag TEXT,
+                attempts BIGINT NOT NULL DEFAULT 0,
+                last_error TEXT,
+                queued_at TEXT COLLATE "C" NOT NULL,
+                uploaded_at TEXT COLLATE "C",
+                UNIQUE (file_id, target)
+            );
+            CREATE INDEX uploads_open ON uploads(state, target);
+            ALTER TABLE files ADD COLUMN local_copy TEXT NOT NULL DEFAULT 'kept' CHECK (local_copy IN ('kept', 'drop', 'removed'));
+            ALTER TABLE runs ADD COLUMN email_status TEXT;
+            """),
     ]
 }

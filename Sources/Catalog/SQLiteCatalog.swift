@@ -106,7 +106,7 @@ public final class SQLiteCatalog: Catalog {
     }
 
     /// Runs `sql` once per id (bound to `?1`, then `values` to `?2`...) in one transaction; nothing for no ids.
-    private func update(_ sql: String, ids: [Int64], with values: [SQLiteValue] = []) throws {
+    func update(_ sql: String, ids: [Int64], with values: [SQLiteValue] = []) throws {
         guard !ids.isEmpty else { return }
         try db.transaction {
             let statement = try db.statement(sql)
@@ -123,7 +123,7 @@ public final class SQLiteCatalog: Catalog {
     }
 
     public func filesAwaitingRemoval(policy: String) throws -> [FileRecord] {
-        try db.statement("SELECT \(CatalogRows.fileColumns) FROM files WHERE policy = ?1 AND state = 'stored' AND disposition = 'remove' ORDER BY id")
+        try db.statement("SELECT \(CatalogRows.fileColumns) FROM files WHERE policy = ?1 AND state = 'stored' AND disposition = 'remove' AND local_copy != 'drop' ORDER BY id")
             .bind(.text(policy)).rows { CatalogRows.fileRecord($0) }
     }
 

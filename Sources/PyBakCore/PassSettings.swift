@@ -24,6 +24,14 @@ public struct PassSettings: Sendable, Equatable {
     public var dryRun: Bool
     /// Where the AES-256 key comes from when stored copies are encrypted (`.gz.enc`); nil: not encrypted.
     public var encryption: KeySource? = nil
+    /// Uploads after each committed batch, and whether the local copy stays.
+    public var cloud: CloudSettings = .none
+    /// The report e-mail, if one is configured.
+    public var email: EmailSettings?
+    /// Retention applied by `pybak prune`, and after each pass when `pruneAfterPass`.
+    public var retention: RetentionRules? = nil
+    /// Apply `retention` at the end of each pass (`--prune`).
+    public var pruneAfterPass = false
 
     /// Creates settings; `SettingsResolver` is the usual way.
     public init(
@@ -67,6 +75,10 @@ public struct PassFlags: Sendable, Equatable {
     public var keyFile: String?
     /// `--passphrase-file`.
     public var passphraseFile: String?
+    public var cloud = CloudFlags()
+    public var email = EmailFlags()
+    /// `--prune`: apply spec.retention after the pass.
+    public var prune: Bool = false
 
     /// No flags.
     public init() {}
@@ -91,6 +103,7 @@ public enum SettingsResolver {
         ("PYBAK_ENCRYPT", "true to encrypt stored copies (like --encrypt)"),
         ("PYBAK_ENCRYPTION_KEY", "base64 of the 32-byte AES-256 key"),
         ("PYBAK_ENCRYPTION_KEY_FILE", "file holding the key (like --key-file)"),
+        ("PYBAK_PRUNE", "true to apply spec.retention after each pass (like --prune)"),
     ]
 
     /// Resolves the settings of one pass.
@@ -109,7 +122,6 @@ public enum SettingsResolver {
         func list(_ key: String) -> [String] {
             env(key).map { $0.split(separator: ",").map { String($0).trimmingCharactersInSet(" ") }.filter { !$0.isEmpty } } ?? []
         }
-        try rejectUnsupported(spec)
         try spec.retention?.validate()
 
         guard let source = flags.source ?? spec.source?.path ?? env("PYBAK_SOURCE") else {
@@ -157,6 +169,13 @@ public enum SettingsResolver {
             dryRun: flags.dryRun
         )
         settings.encryption = encryption
+        settings.cloud = try resolveCloud(spec: spec, flags: flags.cloud, environment: environment)
+        settings.email = try resolveEmail(spec: spec, flags: flags.email, environment: environment)
+        settings.retention = spec.retention
+        settings.pruneAfterPass = try flags.prune || (env("PYBAK_PRUNE").map { try boolean($0, "PYBAK_PRUNE") } ?? false)
+        if settings.pruneAfterPass && (spec.retention?.isEmpty ?? true) {
+            throw PyBakError(.usage, "--prune applies the policy's spec.retention, and it has none; add spec.retention (e.g. {keepLast: 30}) to the policy file")
+        }
         return settings
     }
 
@@ -185,17 +204,6 @@ public enum SettingsResolver {
         throw PyBakError(
             .usage,
             "encryption is on but no key is given: pass --key-file FILE (make one with `pybak keygen > FILE`), --passphrase-file FILE, or set \(KeySource.keyVariable)")
-    }
-
-    /// Fields of the policy that later PyBak features read; a local pass refuses them rather than ignore them.
-    private static func rejectUnsupported(_ spec: BackupPolicySpec) throws {
-        let unsupported: [(String, Bool)] = [
-            ("spec.cloud", spec.cloud != nil),
-            ("spec.report", spec.report != nil),
-        ]
-        for (field, present) in unsupported where present {
-            throw PyBakError(.config, "\(field) is not supported by this version of pybak yet; remove it from the policy to run a local pass")
-        }
     }
 
     private static func integer(_ text: String, _ name: String) throws -> Int {

@@ -51,8 +51,15 @@ struct PassOptions: ParsableArguments {
     @Option(name: .customLong("passphrase-file"), help: "A passphrase (first line) stretched with scrypt instead of a key (implies --encrypt).")
     var passphraseFile: String?
 
+    @Flag(name: .customLong("prune"), help: "After each pass, remove versions outside the policy's spec.retention (as `pybak prune`). Env: PYBAK_PRUNE.")
+    var prune = false
+
     @Option(name: .customLong("log-level"), help: "Least level shown on stderr: trace, debug, info, notice, warning, error (default notice). Env: PYBAK_LOG_LEVEL.")
     var logLevel: String?
+
+    @OptionGroup var cloud: CloudOptions
+
+    @OptionGroup var email: EmailOptions
 
     func validate() throws {
         if let level, !(1...9).contains(level) {
@@ -85,6 +92,9 @@ struct PassOptions: ParsableArguments {
         flags.encrypt = encrypt
         flags.keyFile = keyFile
         flags.passphraseFile = passphraseFile
+        flags.cloud = cloud.flags
+        flags.email = email.flags
+        flags.prune = prune
         return try SettingsResolver.resolve(file: file, flags: flags, environment: environment, cores: ProcessInfo.processInfo.activeProcessorCount)
     }
 

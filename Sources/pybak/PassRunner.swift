@@ -4,6 +4,7 @@ import Catalog
 import Foundation
 import Logging
 import PyBakCore
+import Uploaders
 
 /// Wires one pass: folders checked, log file and catalog opened, the pass run on its own
 /// threads (never blocking the async runtime), logs flushed to the catalog.
@@ -72,11 +73,34 @@ struct PassRunner: Sendable {
         (catalog as? PostgresCatalog)?.logger = logger
         let pass = BackupPass(
             settings: settings, catalog: catalog, logger: logger, trigger: trigger, cancellation: cancellation,
-            progress: progress.counters, logBuffer: buffer, encryptionKey: key
+            progress: progress.counters, logBuffer: buffer, encryptionKey: key,
+            uploaders: try UploaderFactory.make(settings.cloud, logger: logger)
         )
         pass.onRunStarted = extras.onRunStarted
         progress.start()
-        defer { progress.stop() }
-        return try pass.run()
+        var result: PassResult
+        do {
+            result = try pass.run()
+        } catch {
+            progress.stop()
+            throw error
+        }
+        progress.stop()
+        if settings.pruneAfterPass, let rules = settings.retention, !settings.dryRun {
+            do {
+                let pruner = Pruner(destination: settings.destinationDir, sourceDir: settings.sourceDir, catalog: catalog, logger: logger)
+                let done = try pruner.apply(try pruner.plan(rules, policy: settings.policyName))
+                logger.notice("pruned after the pass", metadata: [
+                    "prune.rows": "\(done.rows)", "prune.copies": "\(done.copies)", "prune.bytes": "\(done.bytes)",
+                ])
+            } catch {
+                logger.error("pruning after the pass failed; the pass itself is complete", metadata: ["reason": "\(error)"])
+            }
+        }
+        if let delivery = catalog as? any Catalog & ReportDeliveryLog {
+            ReportDelivery.deliver(&result, settings: settings, catalog: delivery, logger: logger)
+        }
+        _ = try? buffer.flush(to: catalog)
+        return result
     }
 }

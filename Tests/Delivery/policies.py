@@ -14,7 +14,7 @@ FULL_SPEC = {
                "include": ["**/*.csv"], "exclude": ["*.tmp"], "minAge": "1m30s"},
     "destination": {"volume": {"nfs": {"server": "nfs.example", "path": "/exports"}}, "path": "./backups/"},
     "compression": {"format": "gzip", "level": 9},
-    "encryption": {"keySecretRef": {"name": "pybak-key", "key": "key"}},
+    "encryption": {"keySecretRef": {"name": "pybak-key", "key": "key"}, "keyFile": "/keys/pybak.key", "passphraseFile": "/keys/pass"},
     "cloud": {
         "s3": {"bucket": "acme-backups", "region": "eu-west-1", "endpoint": "http://minio.minio:9000", "prefix": "x/",
                "pathStyle": True, "storageClass": "STANDARD_IA", "credentialsSecretRef": {"name": "aws"}},

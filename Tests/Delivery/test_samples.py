@@ -107,7 +107,8 @@ def test_the_binary_parses_each_sample(pybak, sample, tmp_path):
         # Today's engine refuses these blocks with a clear message (the keys themselves are known);
         # any other complaint (an unknown key, a wrong type) is a disagreement with the CRD.
         assert result.returncode == 2 and refused, result.stderr
-        assert any(f"spec.{key} is not supported by this version of pybak yet" in result.stderr for key in refused), result.stderr
+        assert any(f"spec.{key}" in result.stderr for key in refused), result.stderr
+        assert "not supported by this version of pybak yet" in result.stderr, result.stderr
     # Everything else in the sample must be accepted as it is.
     rest = {key: value for key, value in spec.items() if key not in REFUSED_BY_ENGINE}
     trimmed = tmp_path / "trimmed.yaml"

@@ -45,3 +45,24 @@ def test_prune_needs_a_rule_and_reads_the_policy(pybak, folders, tmp_path):
     proc = run(pybak, "prune", "-f", str(policy), check=0)
     assert "1 removed" in proc.stdout
     assert len(folders.stored()) == 1
+
+
+def test_run_with_prune_applies_the_policy_retention_after_each_pass(pybak, folders, tmp_path):
+    policy = tmp_path / "p.yaml"
+    policy.write_text(
+        "apiVersion: pybak.io/v1alpha1\nkind: BackupPolicy\nmetadata: {name: keep1}\n"
+        f"spec:\n  source: {{path: {folders.src}}}\n  destination: {{path: {folders.dst}}}\n  retention: {{keepLast: 1}}\n"
+    )
+    for version in range(3):
+        folders.write("a.txt", b"v%d" % version)
+        run(pybak, "run", "-f", str(policy), "--prune", check=0)
+    (copy,) = folders.stored()
+    with folders.catalog() as db:
+        assert db.execute("SELECT count(*) FROM files WHERE pruned_at IS NOT NULL").fetchone()[0] == 2
+    run(pybak, "restore", "--dest", str(folders.dst), "--to", str(tmp_path / "out"), check=0)
+    assert (tmp_path / "out" / "a.txt").read_bytes() == b"v2"
+    # Without spec.retention, --prune is refused before anything is done.
+    folders.write("b.txt", b"b")
+    proc = run(pybak, "run", "--source", str(folders.src), "--dest", str(folders.dst), "--prune")
+    assert proc.returncode == 2 and "spec.retention" in proc.stderr
+    assert (folders.src / "b.txt").exists()

@@ -54,9 +54,11 @@ import Testing
             throws: { "\($0)".contains("PYBAK_KEEP_SOURCE") }
     }
 
-    @Test func unsupportedSectionsAreRefusedNotIgnored() throws {
-        let loaded = try PolicyFile.parse("source: {path: /s}\ndestination: {path: /d}\ncloud: {s3: {bucket: b}}", origin: "p.yaml")
-        #expect { try SettingsResolver.resolve(file: loaded, flags: PassFlags(), environment: [:], cores: 1) }
-            throws: { "\($0)".contains("spec.cloud") }
+    @Test func retentionIsCheckedWhenAPassReadsThePolicy() throws {
+        let good = try PolicyFile.parse("source: {path: /s}\ndestination: {path: /d}\nretention: {keepLast: 3}", origin: "p.yaml")
+        _ = try SettingsResolver.resolve(file: good, flags: PassFlags(), environment: [:], cores: 1)
+        let bad = try PolicyFile.parse("source: {path: /s}\ndestination: {path: /d}\nretention: {keepLast: 0}", origin: "p.yaml")
+        #expect { try SettingsResolver.resolve(file: bad, flags: PassFlags(), environment: [:], cores: 1) }
+            throws: { "\($0)".contains("keepLast 0 must be at least 1") }
     }
 }

@@ -120,6 +120,8 @@ class HttpServer(ThreadingHTTPServer):
 
     daemon_threads = True
     allow_reuse_address = True
+    # socketserver's default backlog of 5 overflows when parallel tests hit one emulator (connection resets).
+    request_queue_size = 128
 
     def __init__(self, host: str, port: int, app: Callable[[Request], Response], verbose: bool = False,
                  ssl_context: Any = None) -> None:

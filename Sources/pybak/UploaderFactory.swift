@@ -1,0 +1,25 @@
+import Foundation
+import Logging
+import PyBakCore
+import Transport
+import Uploaders
+
+/// Builds the uploaders a pass's cloud settings ask for, with their credentials.
+enum UploaderFactory {
+    /// How often one upload request is repeated on 5xx, 429 and network faults, within a pass.
+    static let retry = RetryPolicy(maxAttempts: 4, baseDelay: 0.5, maxDelay: 10)
+
+    /// - Throws: `PyBakError.config` when credentials or the endpoint are unusable.
+    static func make(_ cloud: CloudSettings, logger: Logger, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> [any ObjectUploader] {
+        var uploaders: [any ObjectUploader] = []
+        if let s3 = cloud.s3 {
+            do {
+                let credentials = try AWSCredentialsLoader.load(for: s3, environment: environment)
+                uploaders.append(try S3Uploader(settings: s3, credentials: credentials, retry: retry, logger: logger))
+            } catch let error as UploadError {
+                throw PyBakError(.config, error.description)
+            }
+        }
+        return uploaders
+    }
+}
