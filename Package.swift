@@ -94,6 +94,17 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // Kubernetes kinds PyBak reads and writes: BackupPolicy, CronJob, Job, Lease, Event.
+        .target(name: "KubeModels", dependencies: ["KubeClient", "PyBakCore"]),
+        // The operator: desired CronJob, status, reconciler, work queue, leader election.
+        .target(
+            name: "Controller",
+            dependencies: [
+                "KubeClient", "KubeModels", "PyBakCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // The REST API, its OAuth 2 bearer-token checks and the dashboard (Hummingbird).
         .target(
             name: "APIServer",
@@ -112,6 +123,7 @@ let package = Package(
             name: "pybak",
             dependencies: [
                 "APIServer", "BackupPipeline", "Catalog", "PyBakCore", "Archive", "Recovery", "Uploaders", "Transport", "Mailer",
+                "Controller", "KubeModels", "KubeClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -129,6 +141,7 @@ let package = Package(
             name: "KubeClientTests",
             dependencies: ["KubeClient", "Transport", "PyBakCore", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]
         ),
+        .testTarget(name: "ControllerTests", dependencies: ["Controller", "KubeModels", "KubeClient", "PyBakCore"]),
         .testTarget(
             name: "APIServerTests",
             dependencies: [

@@ -68,18 +68,19 @@ public final class BackupPass {
     public func run() throws -> PassResult {
         let started = WallClock.now()
         let startedMonotonic = WallClock.monotonic()
-        let lock = try DestinationLock(destination: settings.destinationDir)
+        let lock = try DestinationLock(destination: settings.destinationDir, name: settings.shard.lockName)
         defer { withExtendedLifetime(lock) {} }
 
         try takePolicyLock()
-        defer { try? catalog.unlockPolicy(settings.policyName) }
+        defer { try? catalog.unlockPolicy(settings.shard.policyLockName(settings.policyName)) }
 
         let stamp = PassStamp(epochSeconds: Int(started))
         let runId: Int64
         let abandonedRuns: Int
         do {
             // Runs still "running" belong to passes that died: this one holds the lock now.
-            abandonedRuns = try catalog.failAbandonedRuns(policy: settings.policyName, finishedAt: WallClock.iso8601(started))
+            // Shards of one run share the policy: another shard's "running" run is alive, not abandoned.
+            abandonedRuns = settings.shard.count == 1 ? try catalog.failAbandonedRuns(policy: settings.policyName, finishedAt: WallClock.iso8601(started)) : 0
             runId = try catalog.startRun(policy: settings.policyName, trigger: trigger, passStamp: stamp.compact, startedAt: WallClock.iso8601(started), host: Self.hostName)
         } catch {
             throw PyBakError(.catalog, "\(error)")
@@ -153,7 +154,7 @@ public final class BackupPass {
     private func takePolicyLock() throws {
         let taken: Bool
         do {
-            taken = try catalog.lockPolicy(settings.policyName)
+            taken = try catalog.lockPolicy(settings.shard.policyLockName(settings.policyName))
         } catch {
             throw PyBakError(.catalog, "\(error)")
         }
@@ -166,13 +167,13 @@ public final class BackupPass {
     private func plan(committer: BatchCommitter, now: Double) throws -> [ScannedFile] {
         let scanner = SourceScanner(root: settings.sourceDir, filter: settings.filter)
         let (files, findings) = try scanner.scan()
-        for finding in findings {
+        for finding in findings where settings.shard.owns(finding.relativePath) {
             committer.note(finding.relativePath, outcome: finding.failed ? .failed : .skipped, reason: finding.reason)
         }
         let settleBefore = Int64((now - settings.minAgeSeconds) * 1e9)
         var work: [ScannedFile] = []
         work.reserveCapacity(files.count)
-        for file in files {
+        for file in files where settings.shard.owns(file.relativePath) {
             if file.status.mtimeNanos > settleBefore {
                 let age = max(0, now - Double(file.status.mtimeNanos) / 1e9)
                 committer.note(file.relativePath, outcome: .skipped, reason: "modified \(DurationText.format(age)) ago, within the \(DurationText.format(settings.minAgeSeconds)) settle window; it waits for the next pass")
@@ -199,7 +200,7 @@ public final class BackupPass {
     private func process(_ work: [ScannedFile], committer: BatchCommitter, runId: Int64, cloud: CloudSync?) throws -> String? {
         guard !work.isEmpty else { return nil }
         let workers = min(settings.parallelism, work.count)
-        let temporary = "\(settings.destinationDir)/\(PassSettings.stateFolderName)/tmp"
+        let temporary = "\(settings.destinationDir)/\(PassSettings.stateFolderName)/\(settings.shard.temporaryFolderName)"
         let processors = try (0..<workers).map {
             try FileProcessor(
                 level: settings.level, opener: opener, sourceRoot: settings.sourceDir, temporaryFolder: temporary, workerIndex: $0, runId: runId,

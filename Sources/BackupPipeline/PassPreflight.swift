@@ -34,14 +34,14 @@ enum PassPreflight {
         }
         guard !settings.dryRun else { return }
         let state = "\(destination)/\(PassSettings.stateFolderName)"
-        for folder in [state, "\(state)/tmp", "\(state)/reports"] {
+        for folder in [state, "\(state)/\(settings.shard.temporaryFolderName)", "\(state)/reports"] {
             do {
                 try POSIX.makeDirectories(folder)
             } catch {
                 throw PyBakError(.destination, "destination \(destination) is not writable: \(error)")
             }
         }
-        let probe = "\(state)/tmp/.write-probe-\(getpid())"
+        let probe = "\(state)/\(settings.shard.temporaryFolderName)/.write-probe-\(getpid())"
         do {
             let fd = try POSIX.createExclusive(probe)
             close(fd)
@@ -57,8 +57,8 @@ final class DestinationLock {
     private let fd: Int32
 
     /// Takes the lock or throws `PyBakError.busy` naming the holder.
-    init(destination: String) throws {
-        let path = "\(destination)/\(PassSettings.stateFolderName)/lock"
+    init(destination: String, name: String = "lock") throws {
+        let path = "\(destination)/\(PassSettings.stateFolderName)/\(name)"
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw PyBakError(.destination, "cannot open the lock file: \(SystemError("open", path))") }
         if flock(fd, LOCK_EX | LOCK_NB) != 0 {

@@ -20,7 +20,7 @@ enum PassRecovery {
         summary.abandonedRuns = abandonedRuns
 
         // Temporary copies of files whose rows were never written: their sources are still in place.
-        let temporary = "\(settings.destinationDir)/\(PassSettings.stateFolderName)/tmp"
+        let temporary = "\(settings.destinationDir)/\(PassSettings.stateFolderName)/\(settings.shard.temporaryFolderName)"
         if let dir = opendir(temporary) {
             while let entry = readdir(dir) {
                 let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
@@ -36,7 +36,7 @@ enum PassRecovery {
         var complete: [Int64] = []
         var completeCopies: [(id: Int64, destinationPath: String)] = []
         var missing: [Int64] = []
-        for file in try catalog.pendingFiles(policy: settings.policyName) {
+        for file in try catalog.pendingFiles(policy: settings.policyName) where settings.shard.owns(file.sourcePath) {
             if (try? POSIX.lstat("\(settings.destinationDir)/\(file.destinationPath)")) != nil {
                 complete.append(file.id)
                 if file.kind == .stored { completeCopies.append((id: file.id, destinationPath: file.destinationPath)) }
@@ -52,7 +52,7 @@ enum PassRecovery {
         summary.pendingDropped = missing.count
 
         // Stored rows whose sources were to be removed: remove them if they are unchanged.
-        let awaiting = try catalog.filesAwaitingRemoval(policy: settings.policyName)
+        let awaiting = try catalog.filesAwaitingRemoval(policy: settings.policyName).filter { settings.shard.owns($0.sourcePath) }
         if !awaiting.isEmpty {
             let entries = awaiting.map { (id: $0.id, file: $0.scannedFile) }
             let (removed, changed) = committer.removeSources(entries)

@@ -22,6 +22,8 @@ public struct PassSettings: Sendable, Equatable {
     public var logFilePath: String
     /// List what would be done, change nothing.
     public var dryRun: Bool
+    /// The share of the files this process takes (`pybak worker` in an Indexed Job); all by default.
+    public var shard = ShardSelector.all
     /// Where the AES-256 key comes from when stored copies are encrypted (`.gz.enc`); nil: not encrypted.
     public var encryption: KeySource? = nil
     /// Uploads after each committed batch, and whether the local copy stays.

@@ -14,6 +14,8 @@ struct CatalogOptions: ParsableArguments {
     @Option(name: .customLong("policy"), help: "Only this policy's files (default: every policy in the catalog).")
     var policy: String?
 
+    @OptionGroup var database: DatabaseOptions
+
     /// The destination folder, or a usage error naming the flag.
     func destinationDir(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> String {
         guard let path = destination ?? environment["PYBAK_DEST"].flatMap({ $0.isEmpty ? nil : $0 }) else {
@@ -22,9 +24,11 @@ struct CatalogOptions: ParsableArguments {
         return SettingsResolver.normalize(path)
     }
 
-    /// Opens and migrates the catalog.
-    /// - Parameter needDestination: the command reads stored copies, so --dest is required.
-    func open(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> SQLiteCatalog {
+    /// Opens and migrates the catalog: PostgreSQL with `--database`, else the SQLite file.
+    func open(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> any Catalog {
+        if let target = try database.target(environment: environment) {
+            return try CatalogOpening.open(database: target, sqlitePath: "")
+        }
         let path: String
         if let explicit = catalogPath ?? environment["PYBAK_CATALOG"].flatMap({ $0.isEmpty ? nil : $0 }) {
             path = explicit

@@ -74,8 +74,9 @@ struct PassOptions: ParsableArguments {
     }
 
     /// Resolves flags over the policy file over the environment.
-    func settings(dryRun: Bool, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> PassSettings {
-        let file = try (policyFile ?? environment["PYBAK_POLICY_FILE"].flatMap { $0.isEmpty ? nil : $0 }).map(PolicyFile.load)
+    /// - Parameter loaded: a policy read elsewhere (the worker's `PYBAK_POLICY_JSON`), used when no file is given.
+    func settings(dryRun: Bool, environment: [String: String] = ProcessInfo.processInfo.environment, loaded: PolicyFile.Loaded? = nil) throws -> PassSettings {
+        let file = try (policyFile ?? environment["PYBAK_POLICY_FILE"].flatMap { $0.isEmpty ? nil : $0 }).map(PolicyFile.load) ?? loaded
         var flags = PassFlags()
         flags.policyName = policyName
         flags.source = source

@@ -14,7 +14,8 @@ struct PyBak: AsyncParsableCommand {
         version: PyBakVersion.current,
         subcommands: [
             RunCommand.self, DaemonCommand.self, ReportCommand.self, CatalogCommand.self, RestoreCommand.self, ListCommand.self,
-            VerifyCommand.self, KeygenCommand.self, DecryptCommand.self, PruneCommand.self, ServeCommand.self,
+            VerifyCommand.self, KeygenCommand.self, DecryptCommand.self, PruneCommand.self, WorkerCommand.self, ControllerCommand.self,
+            ServeCommand.self,
         ]
     )
 }

@@ -339,11 +339,14 @@ def _expand(text: str, env: dict[str, str]) -> str:
 
 def _rewrite(value: str, mounts: list[tuple[str, str]]) -> str:
     """Rewrite every path under a mountPath in ``value`` (a path, ``--flag=path`` or a shell
-    command line) to the local directory; mounts are tried longest first."""
-    for mount_path, local in mounts:
-        pattern = r"(?<![\w./-])" + re.escape(mount_path) + r"(?=$|[/\s;'\"&|)`:,])"
-        value = re.sub(pattern, lambda _m: local, value)
-    return value
+    command line) to the local directory; mounts are tried longest first, in one pass, so a
+    rewritten path is never rewritten again by a shorter mount (e.g. ``/tmp``)."""
+    if not mounts:
+        return value
+    locals_by_path = dict(mounts)
+    alternatives = "|".join(re.escape(mount_path) for mount_path, _ in mounts)
+    pattern = r"(?<![\w./-])(" + alternatives + r")(?=$|[/\s;'\"&|)`:,])"
+    return re.sub(pattern, lambda m: locals_by_path[m.group(1)], value)
 
 
 def _field_ref(pod: dict[str, Any], path: str) -> str:
