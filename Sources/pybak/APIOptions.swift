@@ -48,10 +48,13 @@ struct APIOptions: ParsableArguments {
 
     /// Builds the server over a SQLite catalog file.
     func server(
-        address: ListenAddress, catalogPath: String, trigger: (any PassTrigger)?, statusSource: (any StatusSource)?, logger: Logger
+        address: ListenAddress, database: DatabaseTarget?, catalogPath: String, trigger: (any PassTrigger)?, statusSource: (any StatusSource)?,
+        logger: Logger
     ) throws -> APIServer {
-        let pool = CatalogPool(connections: 4) {
-            try SQLiteCatalog(path: catalogPath)
+        // Connections of the pool: PostgreSQL when a database is given (already migrated by the caller), else the SQLite file.
+        let pool = CatalogPool(connections: 4) { () throws -> any Catalog in
+            if let database { return try PostgresCatalog(target: database) }
+            return try SQLiteCatalog(path: catalogPath)
         }
         var configuration = APIConfiguration(address: address)
         if let text = ProcessInfo.processInfo.environment["PYBAK_API_FOLLOW_SECONDS"], let seconds = Double(text), seconds > 0 {

@@ -41,7 +41,8 @@ struct DaemonCommand: AsyncParsableCommand {
                 // The API over the same catalog; POST /compress starts a pass here, never alongside another.
                 let trigger = LocalPassTrigger(settings: settings, stderrLevel: level, database: database, coordinator: coordinator, logger: logger)
                 try BackupPass.prepareDestination(settings)
-                let server = try api.server(address: address, catalogPath: settings.catalogPath, trigger: trigger, statusSource: coordinator, logger: logger)
+                let server = try api.server(
+                    address: address, database: database, catalogPath: settings.catalogPath, trigger: trigger, statusSource: coordinator, logger: logger)
                 server.logStartup()
                 services.append(server.application())
             }

@@ -26,6 +26,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("dest"), help: "Destination folder whose catalog to serve (DEST/.pybak/catalog.sqlite). Env: PYBAK_DEST.")
     var destination: String?
 
+    @OptionGroup var database: DatabaseOptions
+
     @Option(name: .customLong("log-level"), help: "Least level shown on stderr (default notice). Env: PYBAK_LOG_LEVEL.")
     var logLevel: String?
 
@@ -33,17 +35,23 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             let environment = ProcessInfo.processInfo.environment
             guard let address = try api.address() else { throw PyBakError(.usage, "pybak serve needs --listen HOST:PORT (or PYBAK_LISTEN)") }
-            let path = try catalogFile(environment: environment)
+            let database = try self.database.target(environment: environment)
+            let path = database == nil ? try catalogFile(environment: environment) : ""
             let levelText = logLevel ?? environment["PYBAK_LOG_LEVEL"] ?? "notice"
             guard let level = LogLevels.parse(levelText) else { throw PyBakError(.usage, "--log-level '\(levelText)' is not a level") }
             let logger = LogSetup.logger(stderrLevel: level, logFile: nil, catalogBuffer: nil, progress: nil)
-            do {
-                let catalog = try SQLiteCatalog(path: path)
-                try catalog.migrate()
-            } catch {
-                throw PyBakError(.catalog, "cannot open the catalog \(path): \(error)")
+            if database != nil {
+                // Reached and migrated once at start: a database that is down is a clear error, not a crash loop of 500s.
+                _ = try CatalogOpening.open(database: database, sqlitePath: "")
+            } else {
+                do {
+                    let catalog = try SQLiteCatalog(path: path)
+                    try catalog.migrate()
+                } catch {
+                    throw PyBakError(.catalog, "cannot open the catalog \(path): \(error)")
+                }
             }
-            let server = try api.server(address: address, catalogPath: path, trigger: nil, statusSource: nil, logger: logger)
+            let server = try api.server(address: address, database: database, catalogPath: path, trigger: nil, statusSource: nil, logger: logger)
             server.logStartup()
             let group = ServiceGroup(services: [server.application()], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
             try await group.run()
@@ -67,6 +75,6 @@ struct ServeCommand: AsyncParsableCommand {
             }
             return path
         }
-        throw PyBakError(.usage, "pybak serve needs --catalog FILE or --dest DIR (or PYBAK_CATALOG / PYBAK_DEST)")
+        throw PyBakError(.usage, "pybak serve needs --database URL, --catalog FILE or --dest DIR (or PYBAK_DATABASE_URL / PYBAK_CATALOG / PYBAK_DEST)")
     }
 }

@@ -157,12 +157,13 @@ def test_a_failing_worker_makes_the_policy_degraded(controller, tmp_path):
 
 def test_the_other_replica_takes_over_when_the_leader_dies(pybak, controller, tmp_path):
     _, kubeconfig, _, leader = controller
+    # replica-a leads first; only then does the standby start (otherwise the two race for the first Lease).
+    wait_for(lambda: (get(kubeconfig, "lease", "pybak-controller", "-n", "default") or {}).get("spec", {}).get("holderIdentity") == "replica-a",
+             what="replica-a to lead")
     log = open(tmp_path / "standby.log", "w")
     standby = subprocess.Popen([pybak, "controller", "--kubeconfig", str(kubeconfig), "--leader-elect", "--identity", "replica-b",
                                 "--lease-namespace", "default", "--image", "pybak:test"], stdout=log, stderr=log)
     try:
-        wait_for(lambda: (get(kubeconfig, "lease", "pybak-controller", "-n", "default") or {}).get("spec", {}).get("holderIdentity") == "replica-a",
-                 what="replica-a to lead")
         time.sleep(3)  # replica-b is up and waiting
         leader.kill()  # no release: replica-b must wait for the lease to expire
         leader.wait()

@@ -280,3 +280,24 @@ def test_a_killed_worker_releases_the_policy_at_once(pybak, folders, pg):
     assert not any(folders.src.rglob("*.log"))
     statuses = [s for (s,) in psql(pg, "SELECT status FROM runs ORDER BY id")]
     assert statuses == ["failed", "succeeded"], statuses
+
+
+def test_serve_reads_the_postgres_catalog_from_the_environment(pybak, folders, pg):
+    """`pybak serve` configured as the Deployment's sidecar is: only PYBAK_DATABASE_URL and the OIDC variables."""
+    from api_support import AUDIENCE, Issuer, Server, request
+
+    for name in ("a.csv", "b.csv"):
+        folders.write(f"inbox/{name}", name.encode() * 1000)
+    run(pybak, "run", "--source", str(folders.src), "--dest", str(folders.dst), "--policy", "invoices", "--database", pg, check=0)
+    issuer = Issuer()
+    server = Server(pybak, ["serve"], env={"PYBAK_DATABASE_URL": pg, "PYBAK_OIDC_ISSUER": issuer.url, "PYBAK_OIDC_AUDIENCE": AUDIENCE})
+    try:
+        assert request(server.base, "/readyz").status == 200
+        runs = request(server.base, "/runs", token=issuer.token())
+        assert runs.status == 200, runs.body
+        assert [(r["policy"], r["status"], r["counts"]["compressed"]) for r in runs.json()["items"]] == [("invoices", "succeeded", 2)]
+        files = request(server.base, "/files?q=a.csv", token=issuer.token())
+        assert files.status == 200 and [f["sourcePath"] for f in files.json()["items"]] == ["inbox/a.csv"], files.body
+    finally:
+        server.stop()
+        issuer.close()

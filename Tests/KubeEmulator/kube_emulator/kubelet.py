@@ -248,7 +248,10 @@ class Kubelet:
                         key=lambda pair: len(pair[0]), reverse=True)
         for _, local in mounts:
             os.makedirs(local, exist_ok=True)
-        argv = [_rewrite(a, mounts) for a in argv]
+        # The image's mapped binary is a host path: never rewrite it (a checkout under /tmp would otherwise be
+        # mistaken for the Pod's /tmp mount).
+        host_binary = argv[0] in self.image_map.values()
+        argv = [a if (i == 0 and host_binary) else _rewrite(a, mounts) for i, a in enumerate(argv)]
         env = {k: _rewrite(v, mounts) for k, v in env.items()}
         full_env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": pod_dir, "HOSTNAME": pod["metadata"]["name"]}
         if self.server_url:

@@ -135,6 +135,27 @@ def test_image_map_runs_local_binary(emulator_factory, tmp_path):
     assert client.get(f"/api/v1/namespaces/default/pods/{pod}/log").raw == b"pybak worker --policy p\n"
 
 
+def test_image_binary_is_not_taken_for_a_path_under_a_mount(emulator_factory, tmp_path):
+    """The mapped binary lives on the host (here under /tmp, as a checkout in /tmp would); a Pod that mounts an
+    emptyDir at /tmp must still run it, while its own /tmp arguments are rewritten to the volume's folder."""
+    assert str(tmp_path).startswith("/tmp/")
+    script = tmp_path / "fake-pybak"
+    script.write_text("#!/bin/sh\necho \"pybak $@\"\n")
+    script.chmod(0o755)
+    emu = emulator_factory(image_map={"ghcr.io/acme/pybak:1.0": str(script)}, controller_interval=0.05)
+    client = Client(emu.url)
+    job = {"metadata": {"name": "t"}, "spec": {"template": {"spec": {
+        "restartPolicy": "Never", "volumes": [{"name": "tmp", "emptyDir": {}}],
+        "containers": [{"name": "w", "image": "ghcr.io/acme/pybak:1.0", "args": ["worker", "--scratch", "/tmp/work"],
+                        "volumeMounts": [{"name": "tmp", "mountPath": "/tmp"}]}]}}}}
+    client.post(JOBS, job)
+    wait_for(lambda: job_done(client, "t"))
+    pod = client.get("/api/v1/namespaces/default/pods").body["items"][0]["metadata"]["name"]
+    log = client.get(f"/api/v1/namespaces/default/pods/{pod}/log").raw.decode()
+    assert log.startswith("pybak worker --scratch "), log
+    assert not log.strip().endswith(" /tmp/work") and log.strip().endswith("/work"), log
+
+
 def test_missing_secret_keeps_pod_pending(batch):
     _, client = batch
     job = {"metadata": {"name": "nokey"}, "spec": {"template": {"spec": {"restartPolicy": "Never", "containers": [{
