@@ -1,3 +1,4 @@
+import Archive
 import Catalog
 import Foundation
 import Logging
@@ -22,7 +23,7 @@ final class MemoryStore: ObjectUploader {
         let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
         #expect(Int64(bytes.count) == size)
         objects.withLock { $0[key] = bytes }
-        return UploadedObject(url: "s3://mem/\(key)", key: key, etag: ByteText.hex(Digest.md5(bytes)))
+        return UploadedObject(url: "s3://mem/\(key)", key: key, etag: Hex.encode(Digest.md5(bytes)))
     }
 }
 

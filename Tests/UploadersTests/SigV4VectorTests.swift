@@ -1,3 +1,4 @@
+import Archive
 import Foundation
 import Testing
 
@@ -51,7 +52,7 @@ struct SigV4VectorTests {
         let amzDate = headers.first { $0.name.lowercased() == "x-amz-date" }!.value
         let request = SigV4Signer.Request(
             method: String(requestLine[0]), encodedPath: SigV4Signer.encodePath(path), query: query, headers: headers,
-            payloadHash: ByteText.hex(Digest.sha256(Array(body.utf8))))
+            payloadHash: Hex.encode(Digest.sha256(Array(body.utf8))))
         return (request, amzDate)
     }
 

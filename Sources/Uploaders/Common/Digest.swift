@@ -83,21 +83,8 @@ public enum Digest {
     }
 }
 
-/// Lower-case hexadecimal and Base64 text of bytes.
+/// Base64 text of bytes (lower-case hex is Archive's `Hex.encode`).
 public enum ByteText {
-    private static let digits = Array("0123456789abcdef".utf8)
-
-    /// Lower-case hex.
-    public static func hex(_ bytes: [UInt8]) -> String {
-        var out = [UInt8]()
-        out.reserveCapacity(bytes.count * 2)
-        for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0f)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-
     /// Standard Base64 with padding.
     public static func base64(_ bytes: [UInt8]) -> String { Data(bytes).base64EncodedString() }
 }

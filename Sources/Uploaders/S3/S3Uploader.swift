@@ -1,3 +1,4 @@
+import Archive
 import Foundation
 import Logging
 import PyBakCore
@@ -50,8 +51,8 @@ public struct S3Uploader: ObjectUploader {
         let digests = try Digest.ofFile(path, length: size)
         let response = try client.send(
             "PUT", key: key, headers: objectHeaders + [(name: "Content-MD5", value: ByteText.base64(digests.md5))],
-            body: .file(path: path, offset: 0, length: size), payloadHash: ByteText.hex(digests.sha256))
-        return try checkedETag(response, expected: ByteText.hex(digests.md5), object: key)
+            body: .file(path: path, offset: 0, length: size), payloadHash: Hex.encode(digests.sha256))
+        return try checkedETag(response, expected: Hex.encode(digests.md5), object: key)
     }
 
     /// The part size for a file: the configured size, raised so that no upload needs more than 10,000 parts.
@@ -61,7 +62,7 @@ public struct S3Uploader: ObjectUploader {
     }
 
     private func multipart(file path: String, size: Int64, key: String) throws -> String {
-        let emptyHash = ByteText.hex(Digest.sha256([]))
+        let emptyHash = Hex.encode(Digest.sha256([]))
         let created = try client.send("POST", key: key, query: [(name: "uploads", value: "")], headers: objectHeaders, payloadHash: emptyHash)
         guard let uploadId = S3XML.element("UploadId", in: created.text), !uploadId.isEmpty else {
             throw UploadError(path: client.endpoint.objectURL(key), "the store answered CreateMultipartUpload without an UploadId: \(ServiceMessage.excerpt(of: created.body))")
@@ -77,20 +78,20 @@ public struct S3Uploader: ObjectUploader {
                 let response = try client.send(
                     "PUT", key: key, query: [(name: "partNumber", value: "\(etags.count + 1)"), (name: "uploadId", value: uploadId)],
                     headers: [(name: "Content-MD5", value: ByteText.base64(digests.md5))],
-                    body: .file(path: path, offset: offset, length: length), payloadHash: ByteText.hex(digests.sha256))
-                etags.append(try checkedETag(response, expected: ByteText.hex(digests.md5), object: "\(key) part \(etags.count + 1)"))
+                    body: .file(path: path, offset: offset, length: length), payloadHash: Hex.encode(digests.sha256))
+                etags.append(try checkedETag(response, expected: Hex.encode(digests.md5), object: "\(key) part \(etags.count + 1)"))
                 md5s += digests.md5
                 offset += length
             }
             let body = Array(S3XML.completeMultipartUpload(etags: etags).utf8)
             let completed = try client.send(
                 "POST", key: key, query: [(name: "uploadId", value: uploadId)], headers: [(name: "Content-Type", value: "application/xml")],
-                body: .bytes(body), payloadHash: ByteText.hex(Digest.sha256(body)))
+                body: .bytes(body), payloadHash: Hex.encode(Digest.sha256(body)))
             // S3 may answer 200 and put the error in the body.
             if let code = S3XML.element("Code", in: completed.text), completed.text.contains("<Error>") {
                 throw UploadError(path: client.endpoint.objectURL(key), "CompleteMultipartUpload failed: \(code): \(S3XML.element("Message", in: completed.text) ?? "")", retryable: true)
             }
-            let expected = "\(ByteText.hex(Digest.md5(md5s)))-\(etags.count)"
+            let expected = "\(Hex.encode(Digest.md5(md5s)))-\(etags.count)"
             let etag = S3XML.element("ETag", in: completed.text).map(S3XML.unquote) ?? ""
             guard etag.isEmpty || etag == expected else {
                 throw UploadError(path: client.endpoint.objectURL(key), "the store's ETag \(etag) does not match the parts sent (\(expected)); the object is not trusted and is uploaded again next pass", retryable: true)
@@ -105,7 +106,7 @@ public struct S3Uploader: ObjectUploader {
     /// Aborts a multipart upload so its parts are not left stored (and billed).
     private func abort(key: String, uploadId: String) {
         do {
-            _ = try client.send("DELETE", key: key, query: [(name: "uploadId", value: uploadId)], payloadHash: ByteText.hex(Digest.sha256([])))
+            _ = try client.send("DELETE", key: key, query: [(name: "uploadId", value: uploadId)], payloadHash: Hex.encode(Digest.sha256([])))
             logger.notice("multipart upload aborted", metadata: ["object.url": "\(client.endpoint.objectURL(key))"])
         } catch {
             logger.warning("could not abort a multipart upload; its parts stay until a lifecycle rule removes them", metadata: [

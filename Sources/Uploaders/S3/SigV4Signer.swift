@@ -1,3 +1,4 @@
+import Archive
 import Foundation
 
 /// AWS Signature Version 4 (header form) on OpenSSL HMAC-SHA256, as S3 uses it: paths are
@@ -58,14 +59,14 @@ public struct SigV4Signer: Sendable {
 
     /// The string to sign for a canonical request at `amzDate` (`YYYYMMDDTHHMMSSZ`).
     public func stringToSign(canonicalRequest: String, amzDate: String) -> String {
-        "AWS4-HMAC-SHA256\n\(amzDate)\n\(scope(amzDate))\n\(ByteText.hex(Digest.sha256(Array(canonicalRequest.utf8))))"
+        "AWS4-HMAC-SHA256\n\(amzDate)\n\(scope(amzDate))\n\(Hex.encode(Digest.sha256(Array(canonicalRequest.utf8))))"
     }
 
     /// The `Authorization` header value for a request whose headers already hold `X-Amz-Date: amzDate`.
     public func authorization(_ request: Request, amzDate: String) -> String {
         let (canonical, signedHeaders) = canonicalRequest(request)
         let toSign = stringToSign(canonicalRequest: canonical, amzDate: amzDate)
-        let signature = ByteText.hex(Digest.hmacSHA256(key: signingKey(day: String(amzDate.prefix(8))), Array(toSign.utf8)))
+        let signature = Hex.encode(Digest.hmacSHA256(key: signingKey(day: String(amzDate.prefix(8))), Array(toSign.utf8)))
         return "AWS4-HMAC-SHA256 Credential=\(credentials.accessKeyId)/\(scope(amzDate)), SignedHeaders=\(signedHeaders), Signature=\(signature)"
     }
 
