@@ -88,8 +88,11 @@ enum CatalogRows {
             """
     }
 
+    /// How many columns `fileColumns` lists (the upload columns follow them in `pendingUploadsQuery`).
+    static let fileColumnCount = Int32(fileColumns.split(separator: ",").count)
+
     static func pendingUpload(_ row: some CatalogRow) -> PendingUpload {
-        let base = Int32(fileColumns.split(separator: ",").count)
+        let base = fileColumnCount
         return PendingUpload(
             id: row.int(base), file: fileRecord(row), target: row.text(base + 1), bucket: row.text(base + 2), key: row.text(base + 3),
             attempts: Int(row.int(base + 4)))
