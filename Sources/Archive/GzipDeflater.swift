@@ -12,14 +12,15 @@ public final class GzipDeflater {
 
     /// A compressor at a zlib level (1...9).
     /// - Throws: `ArchiveError` when zlib cannot initialise.
-    public init(level: Int) throws {
+    /// - Parameter raw: no gzip wrapper: bare deflate data (zip members, fragments of a tar.gz); start each with `reset()`.
+    public init(level: Int, raw: Bool = false) throws {
         stream = .allocate(capacity: 1)
         stream.initialize(to: z_stream())
         header = .allocate(capacity: 1)
         header.initialize(to: gz_header())
         output = .allocate(byteCount: Self.chunkSize, alignment: 16)
-        // windowBits 15 + 16 selects the gzip wrapper; memLevel 8 is zlib's default.
-        let rc = CZlib_deflateInit2(stream, Int32(level), Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY)
+        // windowBits 15 + 16 selects the gzip wrapper, -15 bare deflate; memLevel 8 is zlib's default.
+        let rc = CZlib_deflateInit2(stream, Int32(level), Z_DEFLATED, raw ? -15 : 15 + 16, 8, Z_DEFAULT_STRATEGY)
         guard rc == Z_OK else {
             stream.deallocate()
             header.deallocate()
@@ -62,9 +63,29 @@ public final class GzipDeflater {
     ///   - finish: true for the last call; writes the gzip trailer.
     ///   - sink: receives compressed chunks; valid only during the call.
     public func compress(_ input: UnsafeRawBufferPointer, finish: Bool, sink: (UnsafeRawBufferPointer) throws -> Void) throws {
+        try compress(input, flush: finish ? .finish : .none, sink: sink)
+    }
+
+    /// How a `compress` call ends the data given so far.
+    public enum Flush: Sendable {
+        /// Keep buffering.
+        case none
+        /// Emit everything up to a byte boundary without ending the stream (`Z_SYNC_FLUSH`): the output
+        /// can be followed by another raw deflate stream's output, as pigz joins its blocks.
+        case sync
+        /// End the stream (and write the gzip trailer in gzip mode).
+        case finish
+    }
+
+    /// Starts a new raw stream (no header).
+    public func reset() { deflateReset(stream) }
+
+    /// Compresses bytes with the given flush, handing each produced chunk to `sink`.
+    public func compress(_ input: UnsafeRawBufferPointer, flush mode: Flush, sink: (UnsafeRawBufferPointer) throws -> Void) throws {
         stream.pointee.next_in = UnsafeMutablePointer(mutating: input.baseAddress?.assumingMemoryBound(to: Bytef.self))
         stream.pointee.avail_in = uInt(input.count)
-        let flush = finish ? Z_FINISH : Z_NO_FLUSH
+        let finish = mode == .finish
+        let flush = finish ? Z_FINISH : (mode == .sync ? Z_SYNC_FLUSH : Z_NO_FLUSH)
         while true {
             stream.pointee.next_out = output.baseAddress!.assumingMemoryBound(to: Bytef.self)
             stream.pointee.avail_out = uInt(output.count)

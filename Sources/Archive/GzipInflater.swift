@@ -9,11 +9,12 @@ public final class GzipInflater {
     public private(set) var finished = false
 
     /// A decompressor.
-    public init() throws {
+    /// - Parameter raw: bare deflate data (a zip member, a tar.gz fragment) instead of a gzip stream.
+    public init(raw: Bool = false) throws {
         stream = .allocate(capacity: 1)
         stream.initialize(to: z_stream())
         output = .allocate(byteCount: 256 * 1024, alignment: 16)
-        let rc = CZlib_inflateInit2(stream, 15 + 16)
+        let rc = CZlib_inflateInit2(stream, raw ? -15 : 15 + 16)
         guard rc == Z_OK else {
             stream.deallocate()
             output.deallocate()

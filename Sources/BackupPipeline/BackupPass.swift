@@ -93,10 +93,14 @@ public final class BackupPass {
             "encryption.keyId": "\(encryptionKey?.id ?? "none")",
         ])
         let committer = BatchCommitter(settings: settings, catalog: catalog, logger: logger, runId: runId, stamp: stamp, keyId: encryptionKey?.id)
+        committer.archive.key = encryptionKey
         var fatal: String?
         var cloud: CloudSync?
         do {
             if !uploaders.isEmpty {
+                guard !settings.format.isArchive else {
+                    throw PyBakError(.config, "--format \(settings.format.rawValue) cannot be combined with a cloud target yet; use --format gzip for uploads")
+                }
                 guard let ledger = catalog as? any UploadLedger else {
                     throw PyBakError(.catalog, "this catalog cannot record uploads; use the SQLite catalog for a pass with a cloud target")
                 }
@@ -179,7 +183,7 @@ public final class BackupPass {
                 committer.note(file.relativePath, outcome: .skipped, reason: "modified \(DurationText.format(age)) ago, within the \(DurationText.format(settings.minAgeSeconds)) settle window; it waits for the next pass")
                 continue
             }
-            if let problem = OutputNaming.problem(storingRelativePath: file.relativePath, encrypted: encryptionKey != nil) {
+            if let problem = OutputNaming.problem(storingRelativePath: file.relativePath, encrypted: encryptionKey != nil, format: settings.format) {
                 committer.note(file.relativePath, outcome: .failed, reason: problem)
                 continue
             }
@@ -204,7 +208,7 @@ public final class BackupPass {
         let processors = try (0..<workers).map {
             try FileProcessor(
                 level: settings.level, opener: opener, sourceRoot: settings.sourceDir, temporaryFolder: temporary, workerIndex: $0, runId: runId,
-                encryptionKey: encryptionKey)
+                encryptionKey: encryptionKey, format: settings.format)
         }
         let board = WorkBoard(items: work, workers: workers)
         let progress = self.progress
@@ -239,6 +243,23 @@ public final class BackupPass {
             }
             if cancellation.isRaised && stopReason == nil {
                 board.stop()
+            }
+        }
+        if settings.format.isArchive {
+            // One archive per pass: committed once the workers are done (also after a stop request), dropped after a failure.
+            if stopReason == nil {
+                do {
+                    try committer.finishArchive()
+                } catch {
+                    committer.abandonArchive()
+                    stopReason = "\(error); files not yet committed stay in the source for the next pass"
+                    logger.error("archive commit failed; stopping the pass", metadata: ["reason": "\(error)"])
+                }
+            } else {
+                committer.abandonArchive()
+            }
+            if committer.diskFull && stopReason == nil {
+                stopReason = "the destination \(settings.destinationDir) is full; the pass stopped and the remaining files stay in the source. Free space and run again"
             }
         }
         let untaken = board.untakenCount

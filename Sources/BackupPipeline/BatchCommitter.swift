@@ -6,20 +6,22 @@ import PyBakCore
 /// sync copies -> record pending rows -> rename into place (never replacing) -> sync ->
 /// mark rows stored -> check each source is unchanged -> remove it -> sync the source.
 final class BatchCommitter {
-    private let settings: PassSettings
-    private let catalog: any Catalog
-    private let logger: Logger
-    private let runId: Int64
-    private let stamp: PassStamp
+    let settings: PassSettings
+    let catalog: any Catalog
+    let logger: Logger
+    let runId: Int64
+    let stamp: PassStamp
     /// The fingerprint of the key new copies are encrypted with; nil when not encrypted.
-    private let keyId: String?
+    let keyId: String?
     private var createdFolders: Set<String> = []
     /// Counts so far.
-    private(set) var counts = RunCounts()
+    var counts = RunCounts()
     /// Problems so far.
     private(set) var problems: [RunProblem] = []
     /// Set when the destination filled up: the pass stops taking new files.
-    private(set) var diskFull = false
+    var diskFull = false
+    /// zip / tar.gz: the pass's archive in the making (see `BatchCommitter+Archive.swift`).
+    var archive = ArchiveState()
     /// Queues uploads of placed copies before their rows are marked stored (nil: no cloud target).
     var queueUploads: (([(id: Int64, destinationPath: String)]) throws -> Void)?
 
@@ -48,7 +50,7 @@ final class BatchCommitter {
     /// Counts a file left alone because the catalog already holds this version (copy mode).
     func noteUnchanged() { counts.unchanged += 1 }
 
-    private struct Plan {
+    struct Plan {
         var processed: ProcessedFile
         var kind: FileKind
         var destinationPath: String
@@ -56,6 +58,8 @@ final class BatchCommitter {
         var id: Int64 = 0
         /// The key of the copy this row points at.
         var keyId: String?
+        /// The member name when the copy is in an archive.
+        var archiveMember: String? = nil
     }
 
     /// Commits one batch of worker outcomes.
@@ -72,6 +76,7 @@ final class BatchCommitter {
             }
         }
         guard !ready.isEmpty else { return }
+        if settings.format.isArchive { return try collectIntoArchive(ready) }
         let destination = settings.destinationDir
 
         // Decide stored or duplicate, and the stored name.
@@ -86,7 +91,9 @@ final class BatchCommitter {
                 duplicates[duplicates.count - 1].id = -Int64(index) - 1  // resolved after the stored rows get ids
             } else if let existing = known[processed.sha256] {
                 duplicates.append(
-                    Plan(processed: processed, kind: .duplicate, destinationPath: existing.destinationPath, duplicateOf: existing.id, keyId: existing.keyId))
+                    Plan(
+                        processed: processed, kind: .duplicate, destinationPath: existing.destinationPath, duplicateOf: existing.id, keyId: existing.keyId,
+                        archiveMember: existing.archiveMember))
             } else {
                 var attempt = 0
                 let encrypted = keyId != nil
@@ -158,6 +165,11 @@ final class BatchCommitter {
         let committed = placed + keptDuplicates
         try queueUploads?(placed.map { (id: $0.id, destinationPath: $0.destinationPath) })
         try catalog.markStored(ids: committed.map(\.id))
+        try release(committed, keptDuplicates: keptDuplicates)
+    }
+
+    /// Counts and logs rows just marked stored, then (move mode) removes their sources that are unchanged.
+    func release(_ committed: [Plan], keptDuplicates: [Plan]) throws {
         for plan in committed {
             let file = plan.processed.file
             if plan.kind == .stored {
@@ -165,7 +177,7 @@ final class BatchCommitter {
                 counts.bytesIn += file.status.size
                 counts.bytesOut += plan.processed.storedSize
                 logger.info("file stored", metadata: [
-                    "file.path": "\(file.relativePath)", "file.stored": "\(plan.destinationPath)",
+                    "file.path": "\(file.relativePath)", "file.stored": "\(plan.destinationPath)", "file.member": "\(plan.archiveMember ?? "")",
                     "bytes.in": "\(file.status.size)", "bytes.out": "\(plan.processed.storedSize)", "file.sha256": "\(plan.processed.sha256)",
                 ])
             } else {
@@ -223,7 +235,7 @@ final class BatchCommitter {
         return (removed, changed)
     }
 
-    private func syncDestination() throws {
+    func syncDestination() throws {
         do {
             try POSIX.syncFileSystem(of: settings.destinationDir)
         } catch let error as SystemError {
@@ -232,13 +244,14 @@ final class BatchCommitter {
         }
     }
 
-    private func row(_ plan: Plan, disposition: SourceDisposition) -> NewFile {
+    func row(_ plan: Plan, disposition: SourceDisposition) -> NewFile {
         let file = plan.processed.file
         return NewFile(
             policy: settings.policyName, runId: runId, sourcePath: file.relativePath, size: file.status.size,
             mtimeNanos: file.status.mtimeNanos, sha256: plan.processed.sha256, destinationPath: plan.destinationPath,
             storedSize: plan.kind == .stored ? plan.processed.storedSize : 0, kind: plan.kind, duplicateOf: plan.duplicateOf,
-            sourceDevice: file.status.device, sourceInode: file.status.inode, disposition: disposition, keyId: plan.keyId
+            sourceDevice: file.status.device, sourceInode: file.status.inode, disposition: disposition, keyId: plan.keyId,
+            archiveMember: plan.archiveMember
         )
     }
 }

@@ -13,8 +13,11 @@ public enum DryRun {
         for file in files {
             if file.status.mtimeNanos > settleBefore {
                 lines.append("skip \(file.relativePath): within the \(DurationText.format(settings.minAgeSeconds)) settle window")
-            } else if let problem = OutputNaming.problem(storingRelativePath: file.relativePath, encrypted: settings.encryption != nil) {
+            } else if let problem = OutputNaming.problem(storingRelativePath: file.relativePath, encrypted: settings.encryption != nil, format: settings.format) {
                 lines.append("fail \(file.relativePath): \(problem)")
+            } else if settings.format.isArchive {
+                let archive = OutputNaming.archiveName(format: settings.format, stamp: stamp, encrypted: settings.encryption != nil)
+                lines.append("\(settings.keepSource ? "copy" : "move") \(file.relativePath) -> \(archive):\(file.relativePath) (\(file.status.size) bytes)")
             } else {
                 let target = OutputNaming.storedPath(relativeSourcePath: file.relativePath, stamp: stamp, encrypted: settings.encryption != nil)
                 lines.append("\(settings.keepSource ? "copy" : "move") \(file.relativePath) -> \(target) (\(file.status.size) bytes)")

@@ -24,8 +24,22 @@ struct ProcessedFile: Sendable {
     var sha256: String
     /// Bytes of the temporary gzip file.
     var storedSize: Int64
-    /// Where the verified copy waits to be renamed into place.
+    /// Where the verified copy waits to be renamed into place (or, for an archive, to be copied into it).
     var temporaryPath: String
+    /// Archive members: what the archive needs to frame the member's deflate data.
+    var member: MemberPayload? = nil
+}
+
+/// The deflate data of one archive member, as a worker wrote it to its temporary file.
+struct MemberPayload: Sendable {
+    /// CRC-32 of the uncompressed payload (zip: the file; tar: its headers, data and padding).
+    var crc32: UInt32
+    /// Uncompressed bytes of the payload.
+    var length: Int64
+    /// Bytes of deflate data (before encryption of the temporary file).
+    var compressedSize: Int64
+    /// The file's modification time, seconds.
+    var mtime: Int64
 }
 
 /// What became of one file in a worker.
@@ -54,6 +68,7 @@ final class FileProcessor: @unchecked Sendable {
     private let temporaryFolder: String
     private let workerIndex: Int
     private let runId: Int64
+    private let format: StorageFormat
     private var sequence = 0
 
     /// Size of the fixed read and write buffers.
@@ -61,12 +76,14 @@ final class FileProcessor: @unchecked Sendable {
 
     init(
         level: Int, opener: any SourceOpener, sourceRoot: String, temporaryFolder: String, workerIndex: Int, runId: Int64,
-        encryptionKey: EncryptionKey? = nil
+        encryptionKey: EncryptionKey? = nil, format: StorageFormat = .gzip
     ) throws {
         readBuffer = .allocate(byteCount: Self.bufferSize, alignment: 4096)
         writeBuffer = .allocate(byteCount: Self.bufferSize, alignment: 4096)
-        deflater = try GzipDeflater(level: level)
-        inflater = try GzipInflater()
+        // Archive members are bare deflate data; the committer frames them (zip headers, or gzip over the tar).
+        deflater = try GzipDeflater(level: level, raw: format.isArchive)
+        inflater = try GzipInflater(raw: format.isArchive)
+        self.format = format
         encryption = try encryptionKey.map { ($0, try StreamingEncryptor(), try StreamingDecryptor()) }
         self.opener = opener
         self.sourceRoot = sourceRoot
@@ -82,6 +99,8 @@ final class FileProcessor: @unchecked Sendable {
 
     /// Reads the source once (SHA-256 + gzip [+ AES-256-GCM] in one pass) into a temporary file, then
     /// verifies the temporary file by [decrypting and] decompressing it and comparing hash and length.
+    /// For a zip member the temporary file holds the file's bare deflate stream; for a tar.gz member, its
+    /// tar headers, data and padding as deflate data ending in a sync flush, so members join into one stream.
     func process(_ file: ScannedFile) -> ProcessOutcome {
         let sourcePath = "\(sourceRoot)/\(file.relativePath)"
         sequence += 1
@@ -99,10 +118,11 @@ final class FileProcessor: @unchecked Sendable {
             defer { close(output) }
 
             let name = OutputNaming.split(file.relativePath).name
-            try deflater.begin(name: name, mtime: before.mtimeSeconds)
+            if format.isArchive { deflater.reset() } else { try deflater.begin(name: name, mtime: before.mtimeSeconds) }
             writeFill = 0
             var bytesRead: Int64 = 0
             var storedSize: Int64 = 0
+            var compressedSize: Int64 = 0
             let fileSink: (UnsafeRawBufferPointer) throws -> Void = { chunk in
                 storedSize += Int64(chunk.count)
                 try self.buffer(chunk, fd: output, path: temporaryPath)
@@ -112,13 +132,30 @@ final class FileProcessor: @unchecked Sendable {
                 try encryption.encryptor.begin(key: encryption.key, sink: fileSink)
                 sink = { chunk in try encryption.encryptor.update(chunk, sink: fileSink) }
             }
+            let counted: (UnsafeRawBufferPointer) throws -> Void = { chunk in
+                compressedSize += Int64(chunk.count)
+                try sink(chunk)
+            }
+            // tar.gz: the member's tar header goes first and its padding last, in the same deflate data.
+            let tarHeader = format == .tarGz ? TarLayout.header(path: file.relativePath, size: before.size, mtime: before.mtimeSeconds) : []
+            var payloadCRC = tarHeader.withUnsafeBytes { CRC32.update(0, $0) }
+            try tarHeader.withUnsafeBytes { try deflater.compress($0, flush: .none, sink: counted) }
+            let lastFlush: GzipDeflater.Flush = format == .tarGz ? .none : .finish
             while true {
                 let n = try POSIX.read(input, into: readBuffer, path: sourcePath)
                 let chunk = UnsafeRawBufferPointer(rebasing: readBuffer[0..<n])
                 hasher.update(chunk)
+                if format.isArchive { payloadCRC = CRC32.update(payloadCRC, chunk) }
                 bytesRead += Int64(n)
-                try deflater.compress(chunk, finish: n == 0, sink: sink)
+                try deflater.compress(chunk, flush: n == 0 ? lastFlush : .none, sink: counted)
                 if n == 0 { break }
+            }
+            var payloadLength = Int64(tarHeader.count) + bytesRead
+            if format == .tarGz {
+                let padding = [UInt8](repeating: 0, count: TarLayout.padding(bytesRead))
+                payloadLength += Int64(padding.count)
+                payloadCRC = padding.withUnsafeBytes { CRC32.update(payloadCRC, $0) }
+                try padding.withUnsafeBytes { try deflater.compress($0, flush: .sync, sink: counted) }
             }
             try encryption?.encryptor.finish(sink: fileSink)
             try flush(fd: output, path: temporaryPath)
@@ -131,8 +168,15 @@ final class FileProcessor: @unchecked Sendable {
             }
             var confirmed = file
             confirmed.status = after
-            try verify(fd: output, temporaryPath: temporaryPath, expectedDigest: digest, expectedLength: bytesRead)
-            return .ready(ProcessedFile(file: confirmed, sha256: Hex.encode(digest), storedSize: storedSize, temporaryPath: temporaryPath))
+            try verify(
+                fd: output, temporaryPath: temporaryPath, expectedDigest: digest, expectedLength: bytesRead,
+                payload: (offset: Int64(tarHeader.count), length: payloadLength, crc: payloadCRC))
+            var processed = ProcessedFile(file: confirmed, sha256: Hex.encode(digest), storedSize: storedSize, temporaryPath: temporaryPath)
+            if format.isArchive {
+                processed.member = MemberPayload(crc32: payloadCRC, length: payloadLength, compressedSize: compressedSize, mtime: before.mtimeSeconds)
+                processed.storedSize = compressedSize
+            }
+            return .ready(processed)
         } catch let error as SystemError {
             if temporaryCreated { try? POSIX.unlink(temporaryPath) }
             hasher.reset()
@@ -167,15 +211,27 @@ final class FileProcessor: @unchecked Sendable {
 
     /// Reads the written copy back from the file (not from memory), decrypts and decompresses it
     /// and checks it yields exactly the bytes that were read.
-    private func verify(fd: Int32, temporaryPath: String, expectedDigest: [UInt8], expectedLength: Int64) throws {
+    /// Archive members: the file's bytes sit at `payload.offset` in a payload of `payload.length` bytes with CRC-32 `payload.crc`.
+    private func verify(
+        fd: Int32, temporaryPath: String, expectedDigest: [UInt8], expectedLength: Int64, payload: (offset: Int64, length: Int64, crc: UInt32)
+    ) throws {
         inflater.reset()
         encryption.map { $0.decryptor.begin(key: $0.key) }
         var length: Int64 = 0
+        var payloadLength: Int64 = 0
+        var crc: UInt32 = 0
         var offset: Int64 = 0
+        let dataRange = payload.offset..<(payload.offset + expectedLength)
         let inflate: (UnsafeRawBufferPointer) throws -> Void = { compressed in
             try self.inflater.feed(compressed) { chunk in
-                length += Int64(chunk.count)
-                self.verifyHasher.update(chunk)
+                let start = payloadLength
+                payloadLength += Int64(chunk.count)
+                if self.format.isArchive { crc = CRC32.update(crc, chunk) }
+                let lower = max(start, dataRange.lowerBound)
+                let upper = min(payloadLength, dataRange.upperBound)
+                guard lower < upper else { return }
+                length += upper - lower
+                self.verifyHasher.update(UnsafeRawBufferPointer(rebasing: chunk[Int(lower - start)..<Int(upper - start)]))
             }
         }
         do {
@@ -192,7 +248,10 @@ final class FileProcessor: @unchecked Sendable {
             throw VerificationError(path: temporaryPath, detail: error.message)
         }
         let digest = verifyHasher.finish()
-        guard inflater.finished, length == expectedLength, digest == expectedDigest else {
+        // A tar.gz member's deflate data ends in a sync flush, not a final block: it is only complete once joined.
+        let complete = format == .tarGz ? true : inflater.finished
+        let framed = !format.isArchive || (payloadLength == payload.length && crc == payload.crc)
+        guard complete, framed, length == expectedLength, digest == expectedDigest else {
             throw VerificationError(path: temporaryPath)
         }
     }

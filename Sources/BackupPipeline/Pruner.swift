@@ -68,6 +68,13 @@ public final class Pruner {
                 decisions[id]?.reasons = ["source-exists"]
             }
         }
+        // An archive (zip, tar.gz) goes only when every member is removed: a member kept above keeps the
+        // whole archive, so the other members' rows stay too (reason `shared`).
+        let keptArchives = Set(decisions.values.filter { $0.keep && $0.file.archiveMember != nil }.map(\.file.destinationPath))
+        for (id, decision) in decisions where !decision.keep && keptArchives.contains(decision.file.destinationPath) {
+            decisions[id]?.keep = true
+            decisions[id]?.reasons = ["shared"]
+        }
         return decisions.values.sorted { ($0.file.sourcePath, $0.file.id) < ($1.file.sourcePath, $1.file.id) }
     }
 
@@ -81,12 +88,16 @@ public final class Pruner {
         try catalog.markPruned(ids: removed.map(\.file.id), at: WallClock.iso8601(WallClock.now()))
         var copies = 0
         var bytes: Int64 = 0
+        var deleted: Set<String> = []
         for decision in removed where decision.file.kind == .stored {
+            // The members of one archive share its file: it is deleted once.
+            guard deleted.insert(decision.file.destinationPath).inserted else { continue }
             let path = "\(destination)/\(decision.file.destinationPath)"
             do {
+                let size = decision.file.archiveMember == nil ? decision.file.storedSize : ((try? POSIX.lstat(path))?.size ?? 0)
                 try POSIX.unlink(path)
                 copies += 1
-                bytes += decision.file.storedSize
+                bytes += size
                 logger.info("copy pruned", metadata: ["file.path": "\(decision.file.sourcePath)", "file.stored": "\(decision.file.destinationPath)"])
             } catch let error as SystemError where error.code == ENOENT {
                 logger.warning("pruned copy was already gone", metadata: ["file.stored": "\(decision.file.destinationPath)"])

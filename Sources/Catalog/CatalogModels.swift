@@ -102,13 +102,16 @@ public struct NewFile: Sendable, Equatable {
     public var disposition: SourceDisposition
     /// The fingerprint of the key the stored copy is encrypted with; nil when not encrypted.
     public var keyId: String?
+    /// The member's name inside the archive at `destinationPath` (zip, tar.gz); nil for a `.gz` copy of its own.
+    public var archiveMember: String?
 
     public init(
         policy: String, runId: Int64, sourcePath: String, size: Int64, mtimeNanos: Int64, sha256: String,
         destinationPath: String, storedSize: Int64, kind: FileKind, duplicateOf: Int64?, sourceDevice: Int64,
-        sourceInode: Int64, disposition: SourceDisposition, keyId: String? = nil
+        sourceInode: Int64, disposition: SourceDisposition, keyId: String? = nil, archiveMember: String? = nil
     ) {
         self.keyId = keyId
+        self.archiveMember = archiveMember
         self.policy = policy
         self.runId = runId
         self.sourcePath = sourcePath
@@ -152,6 +155,8 @@ public struct FileRecord: Sendable, Equatable, Codable {
     public var verifyError: String? = nil
     /// When `pybak prune` removed this version (and its copy, unless shared); nil while kept.
     public var prunedAt: String? = nil
+    /// The member's name inside the archive at `destinationPath` (zip, tar.gz); nil for a `.gz` copy of its own.
+    public var archiveMember: String? = nil
 }
 
 /// What a run did not store, and why.

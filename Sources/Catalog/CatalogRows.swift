@@ -15,7 +15,7 @@ extension SQLiteStatement: CatalogRow {}
 enum CatalogRows {
     static let fileColumns = """
         id, policy, run_id, source_path, size, mtime_ns, sha256, destination_path, stored_size, kind, duplicate_of, state,
-        source_device, source_inode, disposition, created_at, key_id, verified_at, verify_error, pruned_at
+        source_device, source_inode, disposition, created_at, key_id, verified_at, verify_error, pruned_at, archive_member
         """
 
     static func fileRecord(_ row: some CatalogRow) -> FileRecord {
@@ -26,7 +26,7 @@ enum CatalogRows {
             state: FileState(rawValue: row.text(11)) ?? .pending, sourceDevice: row.int(12), sourceInode: row.int(13),
             disposition: SourceDisposition(rawValue: row.text(14)) ?? .kept, createdAt: row.text(15),
             keyId: row.optionalText(16), verifiedAt: row.optionalText(17), verifyError: row.optionalText(18),
-            prunedAt: row.optionalText(19)
+            prunedAt: row.optionalText(19), archiveMember: row.optionalText(20)
         )
     }
 

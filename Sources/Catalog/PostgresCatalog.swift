@@ -91,12 +91,13 @@ public final class PostgresCatalog: Catalog {
         let now = WallClockText.now()
         try insert("files", [
             "id", "policy", "run_id", "source_path", "size", "mtime_ns", "sha256", "destination_path", "stored_size", "kind",
-            "duplicate_of", "state", "source_device", "source_inode", "disposition", "created_at", "key_id",
+            "duplicate_of", "state", "source_device", "source_inode", "disposition", "created_at", "key_id", "archive_member",
         ], rows: zip(ids, files).map { id, file in
             [
                 "\(id)", file.policy, "\(file.runId)", file.sourcePath, "\(file.size)", "\(file.mtimeNanos)", file.sha256,
                 file.destinationPath, "\(file.storedSize)", file.kind.rawValue, file.duplicateOf.map { "\($0)" },
                 FileState.pending.rawValue, "\(file.sourceDevice)", "\(file.sourceInode)", file.disposition.rawValue, now, file.keyId,
+                file.archiveMember,
             ]
         })
         return ids

@@ -74,8 +74,8 @@ public final class SQLiteCatalog: Catalog {
         return try db.transaction {
             let insert = try db.statement("""
                 INSERT INTO files (policy, run_id, source_path, size, mtime_ns, sha256, destination_path, stored_size, kind,
-                  duplicate_of, state, source_device, source_inode, disposition, created_at, key_id)
-                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'pending', ?11, ?12, ?13, ?14, ?15)
+                  duplicate_of, state, source_device, source_inode, disposition, created_at, key_id, archive_member)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'pending', ?11, ?12, ?13, ?14, ?15, ?16)
                 """)
             var ids: [Int64] = []
             ids.reserveCapacity(files.count)
@@ -85,7 +85,7 @@ public final class SQLiteCatalog: Catalog {
                     .text(file.policy), .int(file.runId), .text(file.sourcePath), .int(file.size), .int(file.mtimeNanos),
                     .text(file.sha256), .text(file.destinationPath), .int(file.storedSize), .text(file.kind.rawValue),
                     .optional(file.duplicateOf), .int(file.sourceDevice), .int(file.sourceInode), .text(file.disposition.rawValue),
-                    .text(now), .optional(file.keyId)
+                    .text(now), .optional(file.keyId), .optional(file.archiveMember)
                 ).run()
                 ids.append(db.lastInsertId)
             }

@@ -93,5 +93,8 @@ enum SQLiteSchema {
             ALTER TABLE files ADD COLUMN local_copy TEXT NOT NULL DEFAULT 'kept' CHECK (local_copy IN ('kept', 'drop', 'removed'));
             ALTER TABLE runs ADD COLUMN email_status TEXT;
             """),
+        (4, "files.archive_member", """
+            ALTER TABLE files ADD COLUMN archive_member TEXT;
+            """),
     ]
 }

@@ -23,16 +23,26 @@ public enum OutputNaming {
 
     /// Why a relative source path cannot be stored, or nil when it can.
     /// Checks that the longest stored name (with a `_NNN` suffix and `.enc`) fits in `nameMax` bytes.
-    public static func problem(storingRelativePath path: String, encrypted: Bool = false) -> String? {
+    /// In an archive (`format.isArchive`) the member name is the relative path itself, so no length is added.
+    public static func problem(storingRelativePath path: String, encrypted: Bool = false, format: StorageFormat = .gzip) -> String? {
         let (_, name) = split(path)
         let longest = storedName(originalName: name, stamp: PassStamp(epochSeconds: 0), attempt: 999, encrypted: encrypted)
-        if longest.utf8.count > nameMax {
+        if !format.isArchive && longest.utf8.count > nameMax {
             return "its name is \(name.utf8.count) bytes; a stored copy adds \(longest.utf8.count - name.utf8.count) and would pass the \(nameMax)-byte limit; shorten the name"
         }
         if name.contains("\n") || name.contains("\r") {
             return "its name holds a line break, which logs and reports cannot show unambiguously; rename it"
         }
         return nil
+    }
+
+    /// The name of a pass's archive in the destination folder: `pybak_<stamp>[_N].zip|.tar.gz[.enc]`.
+    /// - Parameters:
+    ///   - format: `.zip` or `.tarGz`.
+    ///   - attempt: 0 for the plain name, 1... when the name is taken.
+    public static func archiveName(format: StorageFormat, stamp: PassStamp, attempt: Int = 0, encrypted: Bool = false) -> String {
+        let suffix = attempt == 0 ? "" : "_\(attempt)"
+        return "pybak_\(stamp.compact)\(suffix).\(format.rawValue)\(encrypted ? ".enc" : "")"
     }
 
     /// The prefix of temporary files that a pass writes inside the destination.

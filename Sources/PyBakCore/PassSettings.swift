@@ -34,6 +34,8 @@ public struct PassSettings: Sendable, Equatable {
     public var retention: RetentionRules? = nil
     /// Apply `retention` at the end of each pass (`--prune`).
     public var pruneAfterPass = false
+    /// One gzip copy per file, or one zip / tar.gz archive per pass.
+    public var format = StorageFormat.gzip
 
     /// Creates settings; `SettingsResolver` is the usual way.
     public init(
@@ -81,6 +83,8 @@ public struct PassFlags: Sendable, Equatable {
     public var email = EmailFlags()
     /// `--prune`: apply spec.retention after the pass.
     public var prune: Bool = false
+    /// `--format`: gzip, zip or tar.gz.
+    public var format: String?
 
     /// No flags.
     public init() {}
@@ -98,6 +102,7 @@ public enum SettingsResolver {
         ("PYBAK_EXCLUDE", "exclude patterns, comma-separated"),
         ("PYBAK_MIN_AGE", "settle window"),
         ("PYBAK_LEVEL", "compression level"),
+        ("PYBAK_FORMAT", "gzip, zip or tar.gz (like --format)"),
         ("PYBAK_PARALLEL", "files at once"),
         ("PYBAK_KEEP_SOURCE", "true to copy instead of move"),
         ("PYBAK_CATALOG", "SQLite catalog path"),
@@ -139,8 +144,13 @@ public enum SettingsResolver {
         let minAgeText = flags.minAge ?? spec.source?.minAge ?? env("PYBAK_MIN_AGE") ?? "10s"
         let minAge = try DurationText.seconds(minAgeText, field: flags.minAge != nil ? "--min-age" : "spec.source.minAge")
 
-        if let format = spec.compression?.format, format != "gzip" {
-            throw PyBakError(.config, "spec.compression.format: '\(format)' is not available; use gzip")
+        let format: StorageFormat
+        if let text = flags.format {
+            format = try StorageFormat.parse(text, field: "--format")
+        } else if let text = spec.compression?.format {
+            format = try StorageFormat.parse(text, field: "spec.compression.format")
+        } else {
+            format = try env("PYBAK_FORMAT").map { try StorageFormat.parse($0, field: "PYBAK_FORMAT") } ?? .gzip
         }
         let level = try flags.level ?? spec.compression?.level ?? env("PYBAK_LEVEL").map { try integer($0, "PYBAK_LEVEL") } ?? 6
         guard (1...9).contains(level) else {
@@ -171,6 +181,7 @@ public enum SettingsResolver {
             dryRun: flags.dryRun
         )
         settings.encryption = encryption
+        settings.format = format
         settings.cloud = try resolveCloud(spec: spec, flags: flags.cloud, environment: environment)
         settings.email = try resolveEmail(spec: spec, flags: flags.email, environment: environment)
         settings.retention = spec.retention

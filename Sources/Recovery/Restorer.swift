@@ -50,52 +50,50 @@ public final class Restorer {
     }
 
     /// Restores the selected rows; one item per row, failures included (the rest go on).
+    /// Rows of one archive are restored in a single read of it.
     public func restore(_ rows: [FileRecord], into request: RestoreRequest) -> [RestoreItem] {
-        rows.map { row in
-            var item = RestoreItem(path: row.sourcePath, storedPath: row.destinationPath, runId: row.runId, size: row.size)
+        var outcomes: [Int64: RecoveryError?] = [:]
+        let archived = Dictionary(grouping: rows.filter { $0.archiveMember != nil }, by: \.destinationPath)
+        for (_, group) in archived.sorted(by: { $0.key < $1.key }) {
+            let sink = ArchiveRestoreSink(request: request, restorer: self)
+            reader.readArchive(group, sink: sink)
+            outcomes.merge(sink.outcomes) { $1 }
+        }
+        for row in rows where row.archiveMember == nil {
             do {
-                try restore(row, request: request)
-                logger.info("file restored", metadata: ["file.path": "\(row.sourcePath)", "file.stored": "\(row.destinationPath)", "bytes": "\(row.size)"])
-            } catch let error as RecoveryError {
+                let target = try RestoreTarget(row, request: request, sequence: nextSequence())
+                do {
+                    try reader.read(row) { chunk in try target.write(chunk) }
+                    try target.commit()
+                } catch {
+                    target.discard()
+                    throw error
+                }
+                outcomes[row.id] = .some(nil)
+            } catch {
+                outcomes[row.id] = .some(ArchiveCopyReader.recoveryError(error))
+            }
+        }
+        return rows.map { row in
+            var item = RestoreItem(path: row.sourcePath, storedPath: row.destinationPath, runId: row.runId, size: row.size)
+            let outcome: RecoveryError? = outcomes[row.id] ?? .some(RecoveryError(.io, "\(row.destinationPath) was not read"))
+            if let error = outcome {
                 item.error = error.message
                 item.errorKind = error.kind
                 logger.error("file not restored", metadata: ["file.path": "\(row.sourcePath)", "reason": "\(error.message)"])
-            } catch {
-                item.error = "\(error)"
-                item.errorKind = .io
-                logger.error("file not restored", metadata: ["file.path": "\(row.sourcePath)", "reason": "\(error)"])
+            } else {
+                logger.info("file restored", metadata: [
+                    "file.path": "\(row.sourcePath)", "file.stored": "\(row.destinationPath)", "file.member": "\(row.archiveMember ?? "")",
+                    "bytes": "\(row.size)",
+                ])
             }
             return item
         }
     }
 
-    private func restore(_ row: FileRecord, request: RestoreRequest) throws {
-        let relative = row.sourcePath
-        guard !relative.hasPrefix("/"), !relative.split(separator: "/").contains(where: { $0 == ".." || $0 == "." }) else {
-            throw RecoveryError(.io, "the catalogued path \(relative) leaves the target folder; it is not restored")
-        }
-        let target = "\(request.target)/\(relative)"
-        if !request.overwrite && RecoveryIO.exists(target) {
-            throw RecoveryError(.exists, "\(target) exists; it was left alone (pass --overwrite to replace it)")
-        }
-        let (folder, name) = OutputNaming.split(target)
-        try RecoveryIO.makeDirectories(folder)
+    func nextSequence() -> Int {
         sequence += 1
-        let temporary = "\(folder)/.\(name).pybak-restore-\(getpid())-\(sequence)"
-        let fd = try RecoveryIO.createExclusive(temporary)
-        var renamed = false
-        defer {
-            close(fd)
-            if !renamed { unlink(temporary) }
-        }
-        try reader.read(row) { chunk in try RecoveryIO.writeAll(fd, chunk, path: temporary) }
-        try RecoveryIO.finish(fd, mtimeNanos: row.mtimeNanos, path: temporary)
-        do {
-            try RecoveryIO.rename(temporary, to: target, replace: request.overwrite)
-        } catch let error as RecoveryError where error.kind == .exists {
-            throw RecoveryError(.exists, "\(target) appeared while it was restored; it was left alone (pass --overwrite to replace it)")
-        }
-        renamed = true
+        return sequence
     }
 
     static func clean(_ path: String) -> String {

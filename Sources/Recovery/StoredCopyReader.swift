@@ -33,7 +33,30 @@ public final class StoredCopyReader {
         try withoutActuallyEscaping(sink) { try read(file, escapingSink: $0) }
     }
 
-    private func read(_ file: FileRecord, escapingSink sink: @escaping (UnsafeRawBufferPointer) throws -> Void) throws {
+    /// Streams the members of one archive that `rows` (all with that `destinationPath`) ask for, in one read
+    /// of the archive; each row ends at `sink.end`, with an error when it could not be read or did not match.
+    func readArchive(_ rows: [FileRecord], sink: any ArchiveRowSink) {
+        guard let first = rows.first else { return }
+        let path = first.destinationPath
+        let members = ArchiveCopyReader(path: path, rows: rows, sink: sink)
+        do {
+            try checkKey(first)
+            let reader = try open(path)
+            let scanner = try ArchiveCopyReader.scanner(for: path, visitor: members)
+            try stream(reader, encrypted: first.keyId != nil, path: path) { try scanner.feed($0) }
+            try scanner.finish()
+        } catch let error as ArchiveError {
+            members.failRemaining(RecoveryError(.corrupt, "\(path) is corrupt: \(error.message)"))
+        } catch {
+            members.failRemaining(ArchiveCopyReader.recoveryError(error))
+        }
+        for row in members.unfinished {
+            sink.end(row, error: RecoveryError(.corrupt, "\(path) is corrupt: it has no member \(row.archiveMember ?? "")"))
+        }
+    }
+
+    /// Refuses a row whose copy needs a key that was not given, or another one; starts the decryptor otherwise.
+    private func checkKey(_ file: FileRecord) throws {
         let path = file.destinationPath
         if let needed = file.keyId {
             guard let key else {
@@ -46,13 +69,43 @@ public final class StoredCopyReader {
             }
             decryptor.begin(key: key)
         }
-        let reader: any StoredObjectReader
+    }
+
+    private func open(_ path: String) throws -> any StoredObjectReader {
         do {
-            reader = try source.open(path)
+            return try source.open(path)
         } catch let error as StoredObjectError {
             if case .missing = error { throw RecoveryError(.missing, error.description) }
             throw RecoveryError(.io, error.description)
         }
+    }
+
+    /// Reads the whole stored object, decrypting it when `encrypted`, into `sink`.
+    private func stream(_ reader: any StoredObjectReader, encrypted: Bool, path: String, sink: @escaping (UnsafeRawBufferPointer) throws -> Void) throws {
+        while true {
+            let n: Int
+            do {
+                n = try reader.read(into: buffer)
+            } catch let error as StoredObjectError {
+                throw RecoveryError(.io, error.description)
+            }
+            if n == 0 { break }
+            let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<n])
+            if encrypted { try decryptor.feed(chunk, sink: sink) } else { try sink(chunk) }
+        }
+        if encrypted { try decryptor.finish(sink: sink) }
+    }
+
+    private func read(_ file: FileRecord, escapingSink sink: @escaping (UnsafeRawBufferPointer) throws -> Void) throws {
+        if file.archiveMember != nil {
+            let single = SingleMemberSink(sink: sink)
+            readArchive([file], sink: single)
+            if let error = single.error { throw error }
+            return
+        }
+        let path = file.destinationPath
+        try checkKey(file)
+        let reader = try open(path)
         inflater.reset()
         var length: Int64 = 0
         let inflate: (UnsafeRawBufferPointer) throws -> Void = { compressed in
@@ -63,18 +116,7 @@ public final class StoredCopyReader {
             }
         }
         do {
-            while true {
-                let n: Int
-                do {
-                    n = try reader.read(into: buffer)
-                } catch let error as StoredObjectError {
-                    throw RecoveryError(.io, error.description)
-                }
-                if n == 0 { break }
-                let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<n])
-                if file.keyId != nil { try decryptor.feed(chunk, sink: inflate) } else { try inflate(chunk) }
-            }
-            if file.keyId != nil { try decryptor.finish(sink: inflate) }
+            try stream(reader, encrypted: file.keyId != nil, path: path, sink: inflate)
         } catch let error as ArchiveError {
             hasher.reset()
             throw RecoveryError(.corrupt, "\(path) is corrupt: \(error.message)")
@@ -90,4 +132,18 @@ public final class StoredCopyReader {
                 "\(path) is corrupt: it decompresses to \(length) bytes with SHA-256 \(digest), but the catalog recorded \(file.size) bytes with \(file.sha256)")
         }
     }
+}
+
+/// Hands one row's member to a closure and keeps its outcome.
+private final class SingleMemberSink: ArchiveRowSink {
+    let sink: (UnsafeRawBufferPointer) throws -> Void
+    var error: RecoveryError?
+
+    init(sink: @escaping (UnsafeRawBufferPointer) throws -> Void) { self.sink = sink }
+
+    func begin(_ row: FileRecord) throws {}
+
+    func data(_ row: FileRecord, _ chunk: UnsafeRawBufferPointer) throws { try sink(chunk) }
+
+    func end(_ row: FileRecord, error: RecoveryError?) { self.error = error }
 }

@@ -32,12 +32,23 @@ public final class Verifier {
     /// - Returns: one entry per copy: nil for a good copy, else the error.
     public func verify(_ rows: [FileRecord]) throws -> [(file: FileRecord, error: RecoveryError?)] {
         var results: [(file: FileRecord, error: RecoveryError?)] = []
+        // The members of one archive are checked in a single read of it.
+        var archived: [Int64: RecoveryError?] = [:]
+        for (_, group) in Dictionary(grouping: rows.filter { $0.archiveMember != nil }, by: \.destinationPath) {
+            let outcomes = OutcomeSink()
+            reader.readArchive(group, sink: outcomes)
+            archived.merge(outcomes.outcomes) { $1 }
+        }
         for row in rows {
             var failure: RecoveryError?
-            do {
-                try reader.read(row) { _ in }
-            } catch let error as RecoveryError {
-                failure = error
+            if row.archiveMember != nil {
+                failure = archived[row.id] ?? .some(RecoveryError(.io, "\(row.destinationPath) was not read"))
+            } else {
+                do {
+                    try reader.read(row) { _ in }
+                } catch let error as RecoveryError {
+                    failure = error
+                }
             }
             let now = WallClock.iso8601(WallClock.now())
             if failure?.kind != .key {
@@ -55,4 +66,15 @@ public final class Verifier {
         }
         return results
     }
+}
+
+/// Keeps what became of each archive member (verification reads, writes nothing).
+private final class OutcomeSink: ArchiveRowSink {
+    private(set) var outcomes: [Int64: RecoveryError?] = [:]
+
+    func begin(_ row: FileRecord) throws {}
+
+    func data(_ row: FileRecord, _ chunk: UnsafeRawBufferPointer) throws {}
+
+    func end(_ row: FileRecord, error: RecoveryError?) { outcomes[row.id] = .some(error) }
 }

@@ -28,6 +28,9 @@ struct PassOptions: ParsableArguments {
     @Option(name: .customLong("level"), help: "gzip level 1 (fastest) to 9 (smallest), default 6 (spec.compression.level). Env: PYBAK_LEVEL.")
     var level: Int?
 
+    @Option(name: .customLong("format"), help: "gzip (a .gz per file, default), zip or tar.gz (one archive per pass; spec.compression.format). Env: PYBAK_FORMAT.")
+    var format: String?
+
     @Option(name: .customLong("parallel"), help: "Files compressed at once (default: number of cores; spec.parallelism). Env: PYBAK_PARALLEL.")
     var parallelism: Int?
 
@@ -96,6 +99,7 @@ struct PassOptions: ParsableArguments {
         flags.cloud = cloud.flags
         flags.email = email.flags
         flags.prune = prune
+        flags.format = format
         return try SettingsResolver.resolve(file: file, flags: flags, environment: environment, cores: ProcessInfo.processInfo.activeProcessorCount)
     }
 
