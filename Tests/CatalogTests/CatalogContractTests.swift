@@ -109,6 +109,20 @@ import Testing
         #expect(row.sourceDevice == 2049 && row.sourceInode == 9_000_000_001 && row.disposition == .kept && !row.createdAt.isEmpty)
         let stored = try #require(try catalog.run(id: run))
         #expect(stored.trigger == .api && stored.host == "pod-1" && stored.passStamp == "20260101T000000Z" && stored.finishedAt == nil)
+        #expect(row.archiveMember == nil)
+    }
+
+    @Test(arguments: CatalogBackend.allCases) func archiveRowsKeepTheirMemberAndDuplicatesFindIt(backend: CatalogBackend) throws {
+        let catalog = try backend.open()
+        let run = try catalog.startRun(policy: "p", trigger: .manual, passStamp: "S", startedAt: "t", host: "h")
+        var member = file(run, "dossier/été.csv", sha: "cc")
+        member.destinationPath = "pybak_20260101T000000Z.zip"
+        member.archiveMember = "dossier/été.csv"
+        let id = try catalog.recordPending([member])[0]
+        try catalog.markStored(ids: [id])
+        #expect(try catalog.files(runId: run).first?.archiveMember == "dossier/été.csv")
+        let found = try #require(try catalog.storedCopies(policy: "p", sha256s: ["cc"])["cc"])
+        #expect(found.destinationPath == member.destinationPath && found.archiveMember == member.archiveMember)
     }
 
     @Test(arguments: CatalogBackend.allCases) func problemsAndFilesReadBackInPathOrder(backend: CatalogBackend) throws {

@@ -25,11 +25,12 @@ final class RecoveryFixture {
         try! FileManager.default.setAttributes([.modificationDate: mtime], ofItemAtPath: path)
     }
 
-    func pass(key: EncryptionKey?) throws -> SQLiteCatalog {
-        let settings = PassSettings(
+    func pass(key: EncryptionKey?, format: StorageFormat = .gzip) throws -> SQLiteCatalog {
+        var settings = PassSettings(
             policyName: "p", sourceDir: source, destinationDir: destination, filter: PathFilter(include: []), minAgeSeconds: 10, level: 6,
             parallelism: 2, keepSource: false, catalogPath: "\(destination)/.pybak/catalog.sqlite", logFilePath: "\(destination)/.pybak/log",
             dryRun: false)
+        settings.format = format
         try BackupPass.prepareDestination(settings)
         let catalog = try SQLiteCatalog(path: settings.catalogPath)
         try catalog.migrate()
