@@ -23,8 +23,8 @@ public enum PolicyValidation {
                 problems.append(SpecProblem("spec.source.minAge", "'\(minAge)' is not a duration; write 10s, 2m or 1h30m"))
             }
         }
-        if let format = spec.compression?.format, format != "gzip" {
-            problems.append(SpecProblem("spec.compression.format", "'\(format)' is not available; use gzip"))
+        if let format = spec.compression?.format, StorageFormat(rawValue: format) == nil {
+            problems.append(SpecProblem("spec.compression.format", "'\(format)' is not a format; use gzip, zip or tar.gz"))
         }
         problems += range(spec.compression?.level, 1...9, "spec.compression.level")
         problems += range(spec.parallelism, 1...256, "spec.parallelism")

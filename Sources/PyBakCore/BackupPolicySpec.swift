@@ -69,7 +69,7 @@ public struct DestinationSpec: Codable, Sendable, Equatable {
 
 /// `spec.compression`.
 public struct CompressionSpec: Codable, Sendable, Equatable {
-    /// `gzip` (the only format today).
+    /// `gzip` (a `.gz` per file, the default), `zip` or `tar.gz` (one archive per pass).
     public var format: String?
     /// zlib level 1 (fastest) to 9 (smallest); default 6.
     public var level: Int?

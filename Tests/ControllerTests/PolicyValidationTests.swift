@@ -12,7 +12,7 @@ import Testing
         ("workers: 0", "spec.workers"),
         ("parallelism: 999", "spec.parallelism"),
         ("compression: {level: 12}", "spec.compression.level"),
-        ("compression: {format: zip}", "spec.compression.format"),
+        ("compression: {format: rar}", "spec.compression.format"),
         ("source: {volume: {persistentVolumeClaim: {claimName: a}, emptyDir: {}}}", "spec.source.volume"),
         ("source: {volume: {emptyDir: {}}, path: ../etc}", "spec.source.path"),
         ("source: {volume: {emptyDir: {}}, minAge: soon}", "spec.source.minAge"),
