@@ -12,7 +12,8 @@ the baselines end with `sync`. Usage:
 With --postgres, pybak also runs with a PostgreSQL catalog (the throwaway server of .ci/postgres, a fresh
 schema per run, over TCP with TLS negotiated per libpq's default sslmode=prefer) beside the SQLite figure.
 --encrypt adds a `pybak run --encrypt` row (AES-256-GCM after gzip, key from a fresh `pybak keygen`)
-beside the plain one, so the cost of encryption is read off the same run.
+beside the plain one, so the cost of encryption is read off the same run. --formats adds
+`pybak run --format zip` and `--format tar.gz` rows (one archive per pass).
 """
 import argparse
 import os
@@ -68,7 +69,7 @@ def postgres_schema_url(base):
     return base + ("&" if "?" in base else "?") + f"options=-csearch_path%3D{schema}"
 
 
-def bench_corpus(name, corpus, pybak, runs, postgres=None, key=None):
+def bench_corpus(name, corpus, pybak, runs, postgres=None, key=None, formats=False):
     size, count = tree_bytes(corpus)
     n = "100" if name == "small" else "1"
     tools = {
@@ -85,6 +86,11 @@ def bench_corpus(name, corpus, pybak, runs, postgres=None, key=None):
         tools["pybak --encrypt"] = lambda src: (
             f"{pybak} run --source {src} --dest {src}.out --min-age 0s --parallel {CORES} --key-file {key} --log-level error >/dev/null",
             f"{src}.out", ".gz.enc")
+    if formats:
+        for fmt in ("zip", "tar.gz"):
+            tools[f"pybak --format {fmt}"] = lambda src, fmt=fmt: (
+                f"{pybak} run --source {src} --dest {src}.out --min-age 0s --parallel {CORES} --format {fmt} --log-level error >/dev/null",
+                f"{src}.out", f".{fmt}")
     results = {}
     for tool, make in tools.items():
         best = None
@@ -93,7 +99,8 @@ def bench_corpus(name, corpus, pybak, runs, postgres=None, key=None):
             cmd, out_dir, suffix = make(src)
             seconds, rss = timed(cmd)
             out_bytes, out_files = tree_bytes(out_dir, suffix)
-            assert out_files == count, f"{tool}: {out_files} outputs for {count} inputs"
+            expected = 1 if suffix in (".zip", ".tar.gz") else count  # one archive per pass
+            assert out_files == expected, f"{tool}: {out_files} outputs for {count} inputs"
             if best is None or seconds < best[0]:
                 best = (seconds, rss, out_bytes)
         results[tool] = best
@@ -133,6 +140,7 @@ def main():
     ap.add_argument("--runs", type=int, default=1, help="runs per tool; the best is shown")
     ap.add_argument("--postgres", action="store_true", help="also run pybak with a PostgreSQL catalog (.ci/postgres)")
     ap.add_argument("--encrypt", action="store_true", help="also time `pybak run --encrypt` (AES-256-GCM)")
+    ap.add_argument("--formats", action="store_true", help="also time `pybak run --format zip` and `--format tar.gz`")
     args = ap.parse_args()
     postgres = None
     if args.postgres:
@@ -152,7 +160,7 @@ def main():
     if not corpus_root.exists():
         sh(f"python3 {GEN} --out {corpus_root} --scale {args.scale} --only {args.corpora}")
     for name in args.corpora.split(","):
-        bench_corpus(name, corpus_root / name, pybak, args.runs, postgres, key)
+        bench_corpus(name, corpus_root / name, pybak, args.runs, postgres, key, args.formats)
     if args.big_gib:
         bench_big(pybak, args.big_gib)
 
