@@ -245,6 +245,7 @@ enum OpenAPIDocument {
                 mtimeNanos: {type: integer}
                 sha256: {type: string}
                 destinationPath: {type: string}
+                archiveMember: {type: string, description: "The member's name when destinationPath is a zip or tar.gz archive (--format)."}
                 storedSize: {type: integer}
                 kind: {type: string, enum: [stored, duplicate]}
                 duplicateOf: {type: integer}
