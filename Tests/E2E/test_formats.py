@@ -16,6 +16,7 @@ import pytest
 import tinkpeer
 from conftest import run
 from test_crash_and_daemon import make_big_files
+from test_postgres import pg, pg_base, psql  # noqa: F401 (fixtures)
 
 LONG = "a-folder-with-a-rather-long-name/" * 3 + "and-a-file-name-that-takes-the-path-well-past-one-hundred-bytes.csv"
 PAYLOADS = {
@@ -188,3 +189,23 @@ def test_sigkill_mid_pass_then_rerun(pybak, folders, fmt):
         rows = db.execute("SELECT source_path, COUNT(*) FROM files WHERE state = 'stored' GROUP BY source_path").fetchall()
         failed = db.execute("SELECT COUNT(*) FROM runs WHERE status = 'failed'").fetchone()[0]
     assert dict(rows) == {rel: 1 for rel in digests} and failed == 1
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_archive_rows_in_postgresql_restore_and_dedup(pybak, folders, pg, fmt):
+    """The PostgreSQL catalog records the member (migration 4) and restore reads it back through it."""
+    db = ["--database", pg]
+    for rel, data in PAYLOADS.items():
+        folders.write(rel, data)
+    run(pybak, "run", "--source", str(folders.src), "--dest", str(folders.dst), "--format", fmt, *db, check=0)
+    rows = psql(pg, "SELECT source_path, destination_path, archive_member, kind FROM files ORDER BY id")
+    archive = folders.stored()[0].name
+    assert {r[0] for r in rows} == set(PAYLOADS) and all(r[1] == archive and r[2] for r in rows)
+    assert all(r[0] == r[2] for r in rows if r[3] == "stored")
+    folders.write("again.bin", PAYLOADS["sub/b.bin"])
+    run(pybak, "run", "--source", str(folders.src), "--dest", str(folders.dst), "--format", fmt, *db, check=0)
+    assert psql(pg, "SELECT kind, archive_member FROM files WHERE source_path = 'again.bin'") == [("duplicate", "sub/b.bin")]
+    run(pybak, "restore", "--dest", str(folders.dst), *db, "--to", str(folders.root / "back"), check=0)
+    for rel, data in {**PAYLOADS, "again.bin": PAYLOADS["sub/b.bin"]}.items():
+        assert (folders.root / "back" / rel).read_bytes() == data
+    run(pybak, "verify", "--dest", str(folders.dst), *db, check=0)
