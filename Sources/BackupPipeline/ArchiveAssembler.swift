@@ -205,10 +205,10 @@ private final class MemberCheck: ArchiveMemberVisitor {
     }
 }
 
-/// Buffers writes to a file descriptor in one fixed buffer.
+/// Buffers writes to a file descriptor in one fixed buffer; reusable for the next file with `reset`.
 final class BufferedWriter {
-    private let fd: Int32
-    private let path: String
+    private var fd: Int32
+    private var path: String
     private let buffer: UnsafeMutableRawBufferPointer
     private var fill = 0
     /// Bytes handed to `write` so far.
@@ -221,6 +221,14 @@ final class BufferedWriter {
     }
 
     deinit { buffer.deallocate() }
+
+    /// Writes to another file from now on (call after `flush`).
+    func reset(fd: Int32, path: String) {
+        self.fd = fd
+        self.path = path
+        fill = 0
+        written = 0
+    }
 
     func write(_ bytes: UnsafeRawBufferPointer) throws {
         written += Int64(bytes.count)

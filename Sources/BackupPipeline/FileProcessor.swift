@@ -55,8 +55,7 @@ enum ProcessOutcome: Sendable {
 /// Confined to one thread at a time.
 final class FileProcessor: @unchecked Sendable {
     private let readBuffer: UnsafeMutableRawBufferPointer
-    private let writeBuffer: UnsafeMutableRawBufferPointer
-    private var writeFill = 0
+    private let writer = BufferedWriter(fd: -1, path: "")
     private let deflater: GzipDeflater
     private let inflater: GzipInflater
     /// Set when stored copies are encrypted: gzip output goes through it before the file.
@@ -79,7 +78,6 @@ final class FileProcessor: @unchecked Sendable {
         encryptionKey: EncryptionKey? = nil, format: StorageFormat = .gzip
     ) throws {
         readBuffer = .allocate(byteCount: Self.bufferSize, alignment: 4096)
-        writeBuffer = .allocate(byteCount: Self.bufferSize, alignment: 4096)
         // Archive members are bare deflate data; the committer frames them (zip headers, or gzip over the tar).
         deflater = try GzipDeflater(level: level, raw: format.isArchive)
         inflater = try GzipInflater(raw: format.isArchive)
@@ -94,7 +92,6 @@ final class FileProcessor: @unchecked Sendable {
 
     deinit {
         readBuffer.deallocate()
-        writeBuffer.deallocate()
     }
 
     /// Reads the source once (SHA-256 + gzip [+ AES-256-GCM] in one pass) into a temporary file, then
@@ -119,13 +116,13 @@ final class FileProcessor: @unchecked Sendable {
 
             let name = OutputNaming.split(file.relativePath).name
             if format.isArchive { deflater.reset() } else { try deflater.begin(name: name, mtime: before.mtimeSeconds) }
-            writeFill = 0
+            writer.reset(fd: output, path: temporaryPath)
             var bytesRead: Int64 = 0
             var storedSize: Int64 = 0
             var compressedSize: Int64 = 0
             let fileSink: (UnsafeRawBufferPointer) throws -> Void = { chunk in
                 storedSize += Int64(chunk.count)
-                try self.buffer(chunk, fd: output, path: temporaryPath)
+                try self.writer.write(chunk)
             }
             var sink = fileSink
             if let encryption {
@@ -158,7 +155,7 @@ final class FileProcessor: @unchecked Sendable {
                 try padding.withUnsafeBytes { try deflater.compress($0, flush: .sync, sink: counted) }
             }
             try encryption?.encryptor.finish(sink: fileSink)
-            try flush(fd: output, path: temporaryPath)
+            try writer.flush()
             let digest = hasher.finish()
 
             let after = try POSIX.fstat(input, path: sourcePath)
@@ -189,24 +186,6 @@ final class FileProcessor: @unchecked Sendable {
             hasher.reset()
             return .failed(file, reason: "\(error)", diskFull: false)
         }
-    }
-
-    private func buffer(_ chunk: UnsafeRawBufferPointer, fd: Int32, path: String) throws {
-        var offset = 0
-        while offset < chunk.count {
-            let room = writeBuffer.count - writeFill
-            let take = min(room, chunk.count - offset)
-            (writeBuffer.baseAddress! + writeFill).copyMemory(from: chunk.baseAddress! + offset, byteCount: take)
-            writeFill += take
-            offset += take
-            if writeFill == writeBuffer.count { try flush(fd: fd, path: path) }
-        }
-    }
-
-    private func flush(fd: Int32, path: String) throws {
-        guard writeFill > 0 else { return }
-        try POSIX.writeAll(fd, UnsafeRawBufferPointer(rebasing: writeBuffer[0..<writeFill]), path: path)
-        writeFill = 0
     }
 
     /// Reads the written copy back from the file (not from memory), decrypts and decompresses it
