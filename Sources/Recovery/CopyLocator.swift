@@ -117,7 +117,7 @@ public final class CopyLocator {
         }
         let source = try store(target: target, bucket: record.bucket)
         do {
-            return Opened(reader: try source.open(record.key), store: target, name: name)
+            return Opened(reader: try source.open(record.key), store: target, name: "\(source.location)/\(record.key)")
         } catch let error as StoredObjectError {
             if case .missing = error { throw RecoveryError(.missing, error.description) }
             throw RecoveryError(.io, error.description)

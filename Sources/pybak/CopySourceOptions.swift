@@ -42,7 +42,11 @@ struct CopySourceOptions: ParsableArguments {
         let flags = cloud.flags
         return CopyLocator(
             choice: choice, local: LocalDestinationSource(root: destination), uploads: { try ledger?.uploads(fileId: $0) ?? [] },
-            cloud: { target, bucket in try ObjectSourceFactory.make(target: target, bucket: bucket, file: file, flags: flags, environment: environment, logger: logger) },
+            cloud: { target, recorded in
+                // --s3-bucket reads the same keys from another bucket (a replica); otherwise the recorded bucket.
+                let bucket = target == "s3" ? flags.s3Bucket ?? recorded : recorded
+                return try ObjectSourceFactory.make(target: target, bucket: bucket, file: file, flags: flags, environment: environment, logger: logger)
+            },
             logger: logger)
     }
 }

@@ -191,3 +191,17 @@ def test_cloud_only_copies_are_restored_by_default(pybak, folders, moto, tmp_pat
                env=moto.env(), check=0)
     assert f"from s3://{moto.bucket}/backups/only/in/the/cloud.bin_" in proc.stdout
     assert (out / "only/in/the/cloud.bin").read_bytes() == data
+
+
+def test_s3_bucket_flag_reads_the_recorded_keys_from_a_replica(pybak, folders, moto, tmp_path):
+    originals = back_up(pybak, folders, moto)
+    drop_local_copies(folders)
+    moto.s3.create_bucket(Bucket="replica")
+    for key in list(moto.objects("team/")):
+        moto.s3.copy_object(Bucket="replica", Key=key, CopySource={"Bucket": moto.bucket, "Key": key})
+        moto.s3.delete_object(Bucket=moto.bucket, Key=key)
+    out = tmp_path / "out"
+    proc = run(pybak, "restore", "--dest", str(folders.dst), "--to", str(out), "--from", "s3", "--s3-bucket", "replica",
+               "--s3-endpoint", moto.endpoint, "--s3-path-style", env=moto.env(), check=0)
+    assert proc.stdout.count("from s3://replica/team/") == 4
+    assert_restored(out, originals)
