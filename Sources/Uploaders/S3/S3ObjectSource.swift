@@ -24,6 +24,7 @@ public final class S3ObjectSource: StoredObjectSource, Sendable {
     ///   - credentials: the key pair that signs.
     ///   - retry: how often one GET is repeated on 5xx, 429 and network faults.
     ///   - logger: where retries are reported.
+    ///   - sleep: waits between attempts (injected by tests).
     /// - Throws: `UploadError` for a malformed endpoint.
     public init(
         settings: S3Target, credentials: AWSCredentials, retry: RetryPolicy = .standard, logger: Logger = Logger(label: "pybak.s3"),
