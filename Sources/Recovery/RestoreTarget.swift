@@ -12,6 +12,8 @@ final class RestoreTarget {
     private let target: String
     private let row: FileRecord
     private let overwrite: Bool
+    /// Folders created for it, removed again when it is not restored.
+    private let created: [String]
     private var done = false
 
     /// Checks the row's path and the target, and creates the temporary file.
@@ -26,16 +28,21 @@ final class RestoreTarget {
             throw RecoveryError(.exists, "\(target) exists; it was left alone (pass --overwrite to replace it)")
         }
         let (folder, name) = OutputNaming.split(target)
-        try RecoveryIO.makeDirectories(folder)
+        created = try RecoveryIO.makeDirectories(folder)
         temporary = "\(folder)/.\(name).pybak-restore-\(getpid())-\(sequence)"
-        fd = try RecoveryIO.createExclusive(temporary)
+        do {
+            fd = try RecoveryIO.createExclusive(temporary)
+        } catch {
+            RecoveryIO.removeEmpty(created)
+            throw error
+        }
         self.row = row
         overwrite = request.overwrite
     }
 
     deinit {
         close(fd)
-        if !done { unlink(temporary) }
+        discard()
     }
 
     func write(_ chunk: UnsafeRawBufferPointer) throws { try RecoveryIO.writeAll(fd, chunk, path: temporary) }
@@ -51,9 +58,11 @@ final class RestoreTarget {
         done = true
     }
 
-    /// Removes the temporary file.
+    /// Removes the temporary file and the folders made for it.
     func discard() {
-        if !done { unlink(temporary) }
+        guard !done else { return }
+        unlink(temporary)
+        RecoveryIO.removeEmpty(created)
         done = true
     }
 }

@@ -22,9 +22,19 @@ public final class Restorer {
     ///   - source: where the stored copies are.
     ///   - key: the key for encrypted copies, if given.
     ///   - logger: one line per file.
-    public init(catalog: any Catalog, source: any StoredObjectSource, key: EncryptionKey?, logger: Logger) throws {
+    public convenience init(catalog: any Catalog, source: any StoredObjectSource, key: EncryptionKey?, logger: Logger) throws {
+        try self.init(catalog: catalog, locator: .localOnly(source, logger: logger), key: key, logger: logger)
+    }
+
+    /// A restorer reading the store(s) a locator chooses (`--from`).
+    /// - Parameters:
+    ///   - catalog: an open, migrated catalog.
+    ///   - locator: finds each file's copy: destination folder, cloud object, or the cloud when the local copy is missing.
+    ///   - key: the key for encrypted copies, if given.
+    ///   - logger: one line per file, naming the store it came from.
+    public init(catalog: any Catalog, locator: CopyLocator, key: EncryptionKey?, logger: Logger) throws {
         self.catalog = catalog
-        self.reader = try StoredCopyReader(source: source, key: key)
+        self.reader = try StoredCopyReader(locator: locator, key: key)
         self.logger = logger
     }
 
@@ -50,41 +60,42 @@ public final class Restorer {
     }
 
     /// Restores the selected rows; one item per row, failures included (the rest go on).
-    /// Rows of one archive are restored in a single read of it.
+    /// Rows of one archive (zip, tar.gz) are restored in a single read of it.
     public func restore(_ rows: [FileRecord], into request: RestoreRequest) -> [RestoreItem] {
-        var outcomes: [Int64: RecoveryError?] = [:]
+        var outcomes: [Int64: (error: RecoveryError?, from: String?)] = [:]
         let archived = Dictionary(grouping: rows.filter { $0.archiveMember != nil }, by: \.destinationPath)
         for (_, group) in archived.sorted(by: { $0.key < $1.key }) {
             let sink = ArchiveRestoreSink(request: request, restorer: self)
-            reader.readArchive(group, sink: sink)
-            outcomes.merge(sink.outcomes) { $1 }
+            let from = reader.readArchive(group, sink: sink)
+            for (id, error) in sink.outcomes { outcomes[id] = (error, from) }
         }
         for row in rows where row.archiveMember == nil {
             do {
                 let target = try RestoreTarget(row, request: request, sequence: nextSequence())
                 do {
-                    try reader.read(row) { chunk in try target.write(chunk) }
+                    let from = try reader.read(row) { chunk in try target.write(chunk) }
                     try target.commit()
+                    outcomes[row.id] = (nil, from)
                 } catch {
                     target.discard()
                     throw error
                 }
-                outcomes[row.id] = .some(nil)
             } catch {
-                outcomes[row.id] = .some(ArchiveCopyReader.recoveryError(error))
+                outcomes[row.id] = (ArchiveCopyReader.recoveryError(error), nil)
             }
         }
         return rows.map { row in
             var item = RestoreItem(path: row.sourcePath, storedPath: row.destinationPath, runId: row.runId, size: row.size)
-            let outcome: RecoveryError? = outcomes[row.id] ?? .some(RecoveryError(.io, "\(row.destinationPath) was not read"))
-            if let error = outcome {
+            let outcome = outcomes[row.id] ?? (RecoveryError(.io, "\(row.destinationPath) was not read"), nil)
+            if let error = outcome.error {
                 item.error = error.message
                 item.errorKind = error.kind
                 logger.error("file not restored", metadata: ["file.path": "\(row.sourcePath)", "reason": "\(error.message)"])
             } else {
+                item.from = outcome.from
                 logger.info("file restored", metadata: [
                     "file.path": "\(row.sourcePath)", "file.stored": "\(row.destinationPath)", "file.member": "\(row.archiveMember ?? "")",
-                    "bytes": "\(row.size)",
+                    "file.from": "\(outcome.from ?? "")", "bytes": "\(row.size)",
                 ])
             }
             return item

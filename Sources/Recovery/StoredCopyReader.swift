@@ -1,24 +1,33 @@
 import Archive
 import Catalog
+import Logging
 import PyBakCore
 
-/// Reads a catalogued copy back through a `StoredObjectSource`: decrypts (when the row has a
+/// Reads a catalogued copy back through a `CopyLocator` (a `StoredObjectSource` per store): decrypts (when the row has a
 /// key id), decompresses, and checks length and SHA-256 against the catalog, handing the
 /// original bytes to a sink as they come. Fixed buffers; one instance per thread.
 public final class StoredCopyReader {
-    private let source: any StoredObjectSource
+    private let locator: CopyLocator
     private let key: EncryptionKey?
     private let buffer: UnsafeMutableRawBufferPointer
     private let inflater: GzipInflater
     private let decryptor: StreamingDecryptor
     private let hasher = SHA256Hasher()
 
-    /// A reader over a store.
+    /// A reader over the destination folder alone.
     /// - Parameters:
     ///   - source: where the copies are.
     ///   - key: the key for encrypted copies, if any was given.
-    public init(source: any StoredObjectSource, key: EncryptionKey?) throws {
-        self.source = source
+    public convenience init(source: any StoredObjectSource, key: EncryptionKey?) throws {
+        try self.init(locator: .localOnly(source, logger: Logger(label: "pybak.recovery") { _ in SwiftLogNoOpLogHandler() }), key: key)
+    }
+
+    /// A reader over the stores a locator chooses between.
+    /// - Parameters:
+    ///   - locator: finds each file's copy (destination folder, cloud object, or both in turn).
+    ///   - key: the key for encrypted copies, if any was given.
+    public init(locator: CopyLocator, key: EncryptionKey?) throws {
+        self.locator = locator
         self.key = key
         buffer = .allocate(byteCount: 256 * 1024, alignment: 4096)
         inflater = try GzipInflater()
@@ -28,22 +37,29 @@ public final class StoredCopyReader {
     deinit { buffer.deallocate() }
 
     /// Streams the original bytes of `file` to `sink`, then checks them.
+    /// - Returns: where the copy was read: `local`, or the object (`s3://bucket/key`).
     /// - Throws: `RecoveryError` (missing, key, corrupt, io); errors thrown by `sink` pass through.
-    public func read(_ file: FileRecord, sink: (UnsafeRawBufferPointer) throws -> Void) throws {
+    @discardableResult
+    public func read(_ file: FileRecord, sink: (UnsafeRawBufferPointer) throws -> Void) throws -> String {
         try withoutActuallyEscaping(sink) { try read(file, escapingSink: $0) }
     }
 
     /// Streams the members of one archive that `rows` (all with that `destinationPath`) ask for, in one read
     /// of the archive; each row ends at `sink.end`, with an error when it could not be read or did not match.
-    func readArchive(_ rows: [FileRecord], sink: any ArchiveRowSink) {
-        guard let first = rows.first else { return }
-        let path = first.destinationPath
+    /// - Returns: where the archive was read (as `read` says), or nil when it could not be opened.
+    @discardableResult
+    func readArchive(_ rows: [FileRecord], sink: any ArchiveRowSink) -> String? {
+        guard let first = rows.first else { return nil }
+        var path = first.destinationPath
+        var from: String?
         let members = ArchiveCopyReader(path: path, rows: rows, sink: sink)
         do {
             try checkKey(first)
-            let reader = try open(path)
-            let scanner = try ArchiveCopyReader.scanner(for: path, visitor: members)
-            try stream(reader, encrypted: first.keyId != nil, path: path) { try scanner.feed($0) }
+            let opened = try locator.open(first)
+            path = opened.name
+            from = opened.store == "local" ? "local" : opened.name
+            let scanner = try ArchiveCopyReader.scanner(for: first.destinationPath, visitor: members)
+            try stream(opened.reader, encrypted: first.keyId != nil) { try scanner.feed($0) }
             try scanner.finish()
         } catch let error as ArchiveError {
             members.failRemaining(RecoveryError(.corrupt, "\(path) is corrupt: \(error.message)"))
@@ -53,6 +69,7 @@ public final class StoredCopyReader {
         for row in members.unfinished {
             sink.end(row, error: RecoveryError(.corrupt, "\(path) is corrupt: it has no member \(row.archiveMember ?? "")"))
         }
+        return from
     }
 
     /// Refuses a row whose copy needs a key that was not given, or another one; starts the decryptor otherwise.
@@ -71,17 +88,8 @@ public final class StoredCopyReader {
         }
     }
 
-    private func open(_ path: String) throws -> any StoredObjectReader {
-        do {
-            return try source.open(path)
-        } catch let error as StoredObjectError {
-            if case .missing = error { throw RecoveryError(.missing, error.description) }
-            throw RecoveryError(.io, error.description)
-        }
-    }
-
     /// Reads the whole stored object, decrypting it when `encrypted`, into `sink`.
-    private func stream(_ reader: any StoredObjectReader, encrypted: Bool, path: String, sink: @escaping (UnsafeRawBufferPointer) throws -> Void) throws {
+    private func stream(_ reader: any StoredObjectReader, encrypted: Bool, sink: @escaping (UnsafeRawBufferPointer) throws -> Void) throws {
         while true {
             let n: Int
             do {
@@ -96,16 +104,16 @@ public final class StoredCopyReader {
         if encrypted { try decryptor.finish(sink: sink) }
     }
 
-    private func read(_ file: FileRecord, escapingSink sink: @escaping (UnsafeRawBufferPointer) throws -> Void) throws {
+    private func read(_ file: FileRecord, escapingSink sink: @escaping (UnsafeRawBufferPointer) throws -> Void) throws -> String {
         if file.archiveMember != nil {
             let single = SingleMemberSink(sink: sink)
-            readArchive([file], sink: single)
+            let from = readArchive([file], sink: single)
             if let error = single.error { throw error }
-            return
+            return from ?? file.destinationPath
         }
-        let path = file.destinationPath
         try checkKey(file)
-        let reader = try open(path)
+        let opened = try locator.open(file)
+        let path = opened.name
         inflater.reset()
         var length: Int64 = 0
         let inflate: (UnsafeRawBufferPointer) throws -> Void = { compressed in
@@ -116,7 +124,7 @@ public final class StoredCopyReader {
             }
         }
         do {
-            try stream(reader, encrypted: file.keyId != nil, path: path, sink: inflate)
+            try stream(opened.reader, encrypted: file.keyId != nil, sink: inflate)
         } catch let error as ArchiveError {
             hasher.reset()
             throw RecoveryError(.corrupt, "\(path) is corrupt: \(error.message)")
@@ -131,6 +139,7 @@ public final class StoredCopyReader {
                 .corrupt,
                 "\(path) is corrupt: it decompresses to \(length) bytes with SHA-256 \(digest), but the catalog recorded \(file.size) bytes with \(file.sha256)")
         }
+        return opened.store == "local" ? "local" : opened.name
     }
 }
 
