@@ -7,12 +7,14 @@ deletes), times the tool, and prints MB/s (or files/s), compression ratio, peak 
 of pybak's time to each baseline's. Every side is durable: pybak syncs and verifies by itself,
 the baselines end with `sync`. Usage:
 
-    python3 bench/run.py [--scale 1.0] [--corpora logs,small] [--big-gib 2] [--runs 1] [--postgres] [--encrypt]
+    python3 bench/run.py [--scale 1.0] [--corpora logs,small] [--big-gib 2] [--runs 1] [--postgres] [--encrypt] [--skip-build]
 
 With --postgres, pybak also runs with a PostgreSQL catalog (the throwaway server of .ci/postgres, a fresh
 schema per run, over TCP with TLS negotiated per libpq's default sslmode=prefer) beside the SQLite figure.
 --encrypt adds a `pybak run --encrypt` row (AES-256-GCM after gzip, key from a fresh `pybak keygen`)
 beside the plain one, so the cost of encryption is read off the same run.
+--skip-build uses the release binary already built, so the whole script can run under the shared build lock
+(`swift build -c release --product pybak` first, then `flock /tmp/pybak-build.lock python3 bench/run.py --skip-build`).
 """
 import argparse
 import os
@@ -133,6 +135,8 @@ def main():
     ap.add_argument("--runs", type=int, default=1, help="runs per tool; the best is shown")
     ap.add_argument("--postgres", action="store_true", help="also run pybak with a PostgreSQL catalog (.ci/postgres)")
     ap.add_argument("--encrypt", action="store_true", help="also time `pybak run --encrypt` (AES-256-GCM)")
+    ap.add_argument("--skip-build", action="store_true",
+                    help="use the release binary as built; for running the whole script under the build lock")
     args = ap.parse_args()
     postgres = None
     if args.postgres:
@@ -141,7 +145,8 @@ def main():
     if shutil.which("pigz") is None:
         sh("apt-get install -y -qq pigz >/dev/null || (apt-get update -qq && apt-get install -y -qq pigz >/dev/null)")
     # The shared build lock keeps concurrent builds on this machine from starving each other.
-    sh(f"cd {REPO} && flock /tmp/pybak-build.lock swift build -c release --product pybak 2>&1 | tail -1")
+    if not args.skip_build:
+        sh(f"cd {REPO} && flock /tmp/pybak-build.lock swift build -c release --product pybak 2>&1 | tail -1")
     pybak = REPO / ".build" / "release" / "pybak"
     key = None
     if args.encrypt:
@@ -149,8 +154,9 @@ def main():
         key = OUT / "bench.key"
         sh(f"{pybak} keygen > {key} 2>/dev/null")
     corpus_root = OUT / f"corpus-{args.scale}"
-    if not corpus_root.exists():
-        sh(f"python3 {GEN} --out {corpus_root} --scale {args.scale} --only {args.corpora}")
+    missing = [name for name in args.corpora.split(",") if not (corpus_root / name).exists()]
+    if missing:
+        sh(f"python3 {GEN} --out {corpus_root} --scale {args.scale} --only {','.join(missing)}")
     for name in args.corpora.split(","):
         bench_corpus(name, corpus_root / name, pybak, args.runs, postgres, key)
     if args.big_gib:
