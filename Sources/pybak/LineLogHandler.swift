@@ -132,7 +132,9 @@ struct LineLogHandler: LogHandler {
     }
 
     static func value(_ text: String) -> String {
-        let needsQuotes = text.isEmpty || text.contains(where: { $0 == " " || $0 == "\"" || $0 == "=" || $0.isNewline })
+        // Bytes, not Characters: every character that calls for quotes is ASCII or a line break (U+0085, U+2028, U+2029).
+        let needsQuotes = text.isEmpty || text.utf8.contains(where: { $0 <= 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "=") || $0 >= 0xC2 })
+            && text.contains(where: { $0 == " " || $0 == "\"" || $0 == "=" || $0.isNewline })
         return needsQuotes ? LogMetadataJSON.quote(text) : text
     }
 }
