@@ -7,13 +7,15 @@ deletes), times the tool, and prints MB/s (or files/s), compression ratio, peak 
 of pybak's time to each baseline's. Every side is durable: pybak syncs and verifies by itself,
 the baselines end with `sync`. Usage:
 
-    python3 bench/run.py [--scale 1.0] [--corpora logs,small] [--big-gib 2] [--runs 1] [--postgres] [--encrypt]
+    python3 bench/run.py [--scale 1.0] [--corpora logs,small] [--big-gib 2] [--runs 1] [--postgres] [--encrypt] [--skip-build]
 
 With --postgres, pybak also runs with a PostgreSQL catalog (the throwaway server of .ci/postgres, a fresh
 schema per run, over TCP with TLS negotiated per libpq's default sslmode=prefer) beside the SQLite figure.
 --encrypt adds a `pybak run --encrypt` row (AES-256-GCM after gzip, key from a fresh `pybak keygen`)
 beside the plain one, so the cost of encryption is read off the same run. --formats adds
 `pybak run --format zip` and `--format tar.gz` rows (one archive per pass).
+--skip-build uses the release binary already built, so the whole script can run under the shared build lock
+(`swift build -c release --product pybak` first, then `flock /tmp/pybak-build.lock python3 bench/run.py --skip-build`).
 """
 import argparse
 import os
@@ -91,25 +93,26 @@ def bench_corpus(name, corpus, pybak, runs, postgres=None, key=None, formats=Fal
             tools[f"pybak --format {fmt}"] = lambda src, fmt=fmt: (
                 f"{pybak} run --source {src} --dest {src}.out --min-age 0s --parallel {CORES} --format {fmt} --log-level error >/dev/null",
                 f"{src}.out", f".{fmt}")
-    results = {}
-    for tool, make in tools.items():
-        best = None
-        for _ in range(runs):
+    # Tools take turns run by run (pybak, gzip, pigz, pybak, ...), so a slow minute of the machine
+    # (other builds, ext4 after deletes) falls on every tool rather than on one.
+    samples = {tool: [] for tool in tools}
+    for _ in range(runs):
+        for tool, make in tools.items():
             src = fresh_copy(corpus, name)
             cmd, out_dir, suffix = make(src)
             seconds, rss = timed(cmd)
             out_bytes, out_files = tree_bytes(out_dir, suffix)
             expected = 1 if suffix in (".zip", ".tar.gz") else count  # one archive per pass
             assert out_files == expected, f"{tool}: {out_files} outputs for {count} inputs"
-            if best is None or seconds < best[0]:
-                best = (seconds, rss, out_bytes)
-        results[tool] = best
-    print(f"\n## corpus `{name}`: {count} files, {size / 1e6:.1f} MB, {CORES} cores")
-    print("| tool | seconds | MB/s | files/s | ratio | peak RSS MiB | pybak time / this |")
-    print("|---|---|---|---|---|---|---|")
+            samples[tool].append((seconds, rss, out_bytes))
+    results = {tool: sorted(runs_)[len(runs_) // 2] for tool, runs_ in samples.items()}
+    print(f"\n## corpus `{name}`: {count} files, {size / 1e6:.1f} MB, {CORES} cores, median of {runs} run(s)")
+    print("| tool | seconds | MB/s | files/s | ratio | peak RSS MiB | pybak time / this | every run (s) |")
+    print("|---|---|---|---|---|---|---|---|")
     ours = results["pybak"][0]
     for tool, (seconds, rss, out_bytes) in results.items():
-        print(f"| {tool} | {seconds:.2f} | {size / 1e6 / seconds:.1f} | {count / seconds:,.0f} | {size / out_bytes:.2f} | {rss:.0f} | {ours / seconds:.2f} |")
+        every = " ".join(f"{run[0]:.2f}" for run in samples[tool])
+        print(f"| {tool} | {seconds:.2f} | {size / 1e6 / seconds:.1f} | {count / seconds:,.0f} | {size / out_bytes:.2f} | {rss:.0f} | {ours / seconds:.2f} | {every} |")
     if postgres:
         print(f"\nPostgreSQL catalog time / SQLite catalog time: {results['pybak run --database (PostgreSQL)'][0] / ours:.2f}")
     shutil.rmtree(OUT / "work", ignore_errors=True)
@@ -137,10 +140,12 @@ def main():
     ap.add_argument("--scale", default="1.0")
     ap.add_argument("--corpora", default="logs,small")
     ap.add_argument("--big-gib", type=int, default=2, help="size of the single-file RSS check; 0 skips it")
-    ap.add_argument("--runs", type=int, default=1, help="runs per tool; the best is shown")
+    ap.add_argument("--runs", type=int, default=1, help="runs per tool, interleaved; the median is shown")
     ap.add_argument("--postgres", action="store_true", help="also run pybak with a PostgreSQL catalog (.ci/postgres)")
     ap.add_argument("--encrypt", action="store_true", help="also time `pybak run --encrypt` (AES-256-GCM)")
     ap.add_argument("--formats", action="store_true", help="also time `pybak run --format zip` and `--format tar.gz`")
+    ap.add_argument("--skip-build", action="store_true",
+                    help="use the release binary as built; for running the whole script under the build lock")
     args = ap.parse_args()
     postgres = None
     if args.postgres:
@@ -149,7 +154,8 @@ def main():
     if shutil.which("pigz") is None:
         sh("apt-get install -y -qq pigz >/dev/null || (apt-get update -qq && apt-get install -y -qq pigz >/dev/null)")
     # The shared build lock keeps concurrent builds on this machine from starving each other.
-    sh(f"cd {REPO} && flock /tmp/pybak-build.lock swift build -c release --product pybak 2>&1 | tail -1")
+    if not args.skip_build:
+        sh(f"cd {REPO} && flock /tmp/pybak-build.lock swift build -c release --product pybak 2>&1 | tail -1")
     pybak = REPO / ".build" / "release" / "pybak"
     key = None
     if args.encrypt:
@@ -157,8 +163,9 @@ def main():
         key = OUT / "bench.key"
         sh(f"{pybak} keygen > {key} 2>/dev/null")
     corpus_root = OUT / f"corpus-{args.scale}"
-    if not corpus_root.exists():
-        sh(f"python3 {GEN} --out {corpus_root} --scale {args.scale} --only {args.corpora}")
+    missing = [name for name in args.corpora.split(",") if not (corpus_root / name).exists()]
+    if missing:
+        sh(f"python3 {GEN} --out {corpus_root} --scale {args.scale} --only {','.join(missing)}")
     for name in args.corpora.split(","):
         bench_corpus(name, corpus_root / name, pybak, args.runs, postgres, key, args.formats)
     if args.big_gib:

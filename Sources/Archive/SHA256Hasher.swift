@@ -33,11 +33,16 @@ public final class SHA256Hasher {
         return digest
     }
 
-    /// The SHA-256 of a byte array, in lower-case hex.
-    public static func hex(of bytes: [UInt8]) -> String {
+    /// The SHA-256 of bytes in memory (32 bytes).
+    public static func digest(of bytes: [UInt8]) -> [UInt8] {
         let hasher = SHA256Hasher()
         bytes.withUnsafeBytes { hasher.update($0) }
-        return Hex.encode(hasher.finish())
+        return hasher.finish()
+    }
+
+    /// The SHA-256 of a byte array, in lower-case hex.
+    public static func hex(of bytes: [UInt8]) -> String {
+        Hex.encode(digest(of: bytes))
     }
 }
 

@@ -1,6 +1,9 @@
 import Catalog
 import Logging
 import PyBakCore
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Commits verified copies in batches, in the order that never loses a file:
 /// sync copies -> record pending rows -> rename into place (never replacing) -> sync ->
@@ -85,6 +88,7 @@ final class BatchCommitter {
         var batchIndex: [String: Int] = [:]
         var chosenNames: Set<String> = []
         let known = try catalog.storedCopies(policy: settings.policyName, sha256s: ready.map(\.sha256))
+        let encrypted = keyId != nil
         for processed in ready {
             if let index = batchIndex[processed.sha256] {
                 duplicates.append(Plan(processed: processed, kind: .duplicate, destinationPath: stored[index].destinationPath, duplicateOf: nil, keyId: keyId))
@@ -95,17 +99,27 @@ final class BatchCommitter {
                         processed: processed, kind: .duplicate, destinationPath: existing.destinationPath, duplicateOf: existing.id, keyId: existing.keyId,
                         archiveMember: existing.archiveMember))
             } else {
-                var attempt = 0
-                let encrypted = keyId != nil
-                var path = OutputNaming.storedPath(relativeSourcePath: processed.file.relativePath, stamp: stamp, encrypted: encrypted)
-                while chosenNames.contains(path) || (try? POSIX.lstat("\(destination)/\(path)")) != nil {
-                    attempt += 1
-                    path = OutputNaming.storedPath(relativeSourcePath: processed.file.relativePath, stamp: stamp, attempt: attempt, encrypted: encrypted)
-                }
-                chosenNames.insert(path)
+                let path = OutputNaming.storedPath(relativeSourcePath: processed.file.relativePath, stamp: stamp, encrypted: encrypted)
                 batchIndex[processed.sha256] = stored.count
                 stored.append(Plan(processed: processed, kind: .stored, destinationPath: path, duplicateOf: nil, keyId: keyId))
             }
+        }
+        // Names already taken in the destination get a numeric suffix (the rename below never replaces anyway).
+        let taken = ParallelIO.map(stored.count) { [stored] in (try? POSIX.lstat("\(destination)/\(stored[$0].destinationPath)")) != nil }
+        for index in stored.indices {
+            var path = stored[index].destinationPath
+            var attempt = 0
+            var exists = taken[index]
+            while exists || chosenNames.contains(path) {
+                attempt += 1
+                path = OutputNaming.storedPath(relativeSourcePath: stored[index].processed.file.relativePath, stamp: stamp, attempt: attempt, encrypted: encrypted)
+                exists = (try? POSIX.lstat("\(destination)/\(path)")) != nil
+            }
+            chosenNames.insert(path)
+            stored[index].destinationPath = path
+        }
+        for index in duplicates.indices where duplicates[index].duplicateOf == nil {
+            duplicates[index].destinationPath = stored[Int(-duplicates[index].id - 1)].destinationPath
         }
 
         // 1. The verified copies' bytes reach the disk before any name points at them.
@@ -121,36 +135,60 @@ final class BatchCommitter {
         let duplicateIds = try catalog.recordPending(duplicates.map { row($0, disposition: disposition) })
         for index in duplicates.indices { duplicates[index].id = duplicateIds[index] }
 
-        // 3. Rename into place, never replacing.
+        // 3. Rename into place, never replacing (on helper threads: the calls mostly wait on the disk).
+        var folderErrors: [String: SystemError] = [:]
+        for plan in stored {
+            let folder = OutputNaming.split("\(destination)/\(plan.destinationPath)").folder
+            guard !createdFolders.contains(folder), folderErrors[folder] == nil else { continue }
+            do {
+                try POSIX.makeDirectories(folder)
+                createdFolders.insert(folder)
+            } catch let error as SystemError {
+                folderErrors[folder] = error
+            } catch {
+                folderErrors[folder] = SystemError("create folder", folder, code: EIO)
+            }
+        }
+        let renames = ParallelIO.map(stored.count) { [stored, folderErrors] index -> RenameOutcome in
+            let plan = stored[index]
+            let target = "\(destination)/\(plan.destinationPath)"
+            if let error = folderErrors[OutputNaming.split(target).folder] {
+                try? POSIX.unlink(plan.processed.temporaryPath)
+                return .failed(error)
+            }
+            do {
+                if try POSIX.renameNoReplace(plan.processed.temporaryPath, target) { return .placed }
+                try? POSIX.unlink(plan.processed.temporaryPath)
+                return .taken
+            } catch let error as SystemError {
+                try? POSIX.unlink(plan.processed.temporaryPath)
+                return .failed(error)
+            } catch {
+                try? POSIX.unlink(plan.processed.temporaryPath)
+                return .failed(SystemError("rename to", plan.destinationPath, code: EIO))
+            }
+        }
         var placed: [Plan] = []
         var abandoned: [Int64] = []
-        for plan in stored {
-            let target = "\(destination)/\(plan.destinationPath)"
-            do {
-                let folder = OutputNaming.split(target).folder
-                if !createdFolders.contains(folder) {
-                    try POSIX.makeDirectories(folder)
-                    createdFolders.insert(folder)
-                }
-                if try POSIX.renameNoReplace(plan.processed.temporaryPath, target) {
-                    placed.append(plan)
-                } else {
-                    abandoned.append(plan.id)
-                    try? POSIX.unlink(plan.processed.temporaryPath)
-                    note(plan.processed.file.relativePath, outcome: .skipped, reason: "its stored name \(plan.destinationPath) was taken by another process; it waits for the next pass")
-                }
-            } catch let error as SystemError {
+        for (plan, outcome) in zip(stored, renames) {
+            switch outcome {
+            case .placed:
+                placed.append(plan)
+            case .taken:
                 abandoned.append(plan.id)
-                try? POSIX.unlink(plan.processed.temporaryPath)
+                note(plan.processed.file.relativePath, outcome: .skipped, reason: "its stored name \(plan.destinationPath) was taken by another process; it waits for the next pass")
+            case .failed(let error):
+                abandoned.append(plan.id)
                 if error.isDiskFull { diskFull = true }
                 note(plan.processed.file.relativePath, outcome: .failed, reason: error.description)
             }
         }
+        // Duplicates' temporary copies are not needed: their content is held by the first copy.
+        _ = ParallelIO.map(duplicates.count) { [duplicates] in try? POSIX.unlink(duplicates[$0].processed.temporaryPath) }
         // Duplicates whose first copy was abandoned in this batch are abandoned too.
         let abandonedSet = Set(abandoned)
         var keptDuplicates: [Plan] = []
         for plan in duplicates {
-            try? POSIX.unlink(plan.processed.temporaryPath)
             if let original = plan.duplicateOf, abandonedSet.contains(original) {
                 abandoned.append(plan.id)
                 note(plan.processed.file.relativePath, outcome: .skipped, reason: "its content's first copy in this pass could not be placed; it waits for the next pass")
@@ -204,25 +242,32 @@ final class BatchCommitter {
 
     /// Removes sources that are unchanged since they were read; returns (removed ids, changed ids).
     func removeSources(_ entries: [(id: Int64, file: ScannedFile)]) -> (removed: [Int64], changed: [Int64]) {
-        var removed: [Int64] = []
-        var changed: [Int64] = []
-        for (id, file) in entries {
-            let path = "\(settings.sourceDir)/\(file.relativePath)"
-            guard let now = try? POSIX.lstat(path) else {
-                removed.append(id)  // already gone: nothing left to remove
-                continue
-            }
-            guard now.isSameFile(as: file.status) else {
-                changed.append(id)
-                logger.warning("source changed after it was stored; kept for the next pass", metadata: ["file.path": "\(file.relativePath)"])
-                continue
-            }
+        let root = settings.sourceDir
+        // The identity check and the unlink of each file run on helper threads; the verdicts are logged here.
+        let verdicts = ParallelIO.map(entries.count) { index -> RemovalVerdict in
+            let file = entries[index].file
+            let path = "\(root)/\(file.relativePath)"
+            guard let now = try? POSIX.lstat(path) else { return .gone }
+            guard now.isSameFile(as: file.status) else { return .changed }
             do {
                 try POSIX.unlink(path)
-                removed.append(id)
+                return .removed
             } catch {
+                return .failed("\(error)")
+            }
+        }
+        var removed: [Int64] = []
+        var changed: [Int64] = []
+        for ((id, file), verdict) in zip(entries, verdicts) {
+            switch verdict {
+            case .removed, .gone:
+                removed.append(id)  // gone already: nothing left to remove
+            case .changed:
                 changed.append(id)
-                logger.error("source could not be removed; it stays", metadata: ["file.path": "\(file.relativePath)", "reason": "\(error)"])
+                logger.warning("source changed after it was stored; kept for the next pass", metadata: ["file.path": "\(file.relativePath)"])
+            case .failed(let reason):
+                changed.append(id)
+                logger.error("source could not be removed; it stays", metadata: ["file.path": "\(file.relativePath)", "reason": "\(reason)"])
             }
         }
         if !removed.isEmpty {
@@ -254,4 +299,22 @@ final class BatchCommitter {
             archiveMember: plan.archiveMember
         )
     }
+}
+
+/// What became of one rename into place.
+private enum RenameOutcome {
+    case placed
+    /// Another process holds the name.
+    case taken
+    case failed(SystemError)
+}
+
+/// What became of one source at removal time.
+private enum RemovalVerdict {
+    case removed
+    /// Already gone.
+    case gone
+    /// Not the file that was read any more.
+    case changed
+    case failed(String)
 }

@@ -65,7 +65,7 @@ final class DestinationLock {
             var buffer = [UInt8](repeating: 0, count: 32)
             let n = read(fd, &buffer, buffer.count)
             close(fd)
-            let holder = n > 0 ? String(decoding: buffer[0..<n], as: UTF8.self).trimmingCharacters() : "unknown"
+            let holder = n > 0 ? String(decoding: buffer[0..<n], as: UTF8.self).trimmed() : "unknown"
             throw PyBakError(.busy, "another pass is already working on \(destination) (pid \(holder)); this one did nothing. It runs again at its next turn")
         }
         ftruncate(fd, 0)
@@ -77,14 +77,5 @@ final class DestinationLock {
     deinit {
         flock(fd, LOCK_UN)
         close(fd)
-    }
-}
-
-extension String {
-    func trimmingCharacters() -> String {
-        var slice = Substring(self)
-        while let last = slice.last, last.isWhitespace { slice.removeLast() }
-        while let first = slice.first, first.isWhitespace { slice.removeFirst() }
-        return String(slice)
     }
 }

@@ -37,61 +37,110 @@ public struct PassReport: Sendable, Codable {
         return report
     }
 
-    /// The plain-text form.
+    /// The plain-text form (each list capped at `listLimit` entries, so it stays small).
     public var text: String {
+        let stream = ReportStream()
+        try? writeText(to: stream)
+        return stream.text
+    }
+
+    /// Writes the plain-text form line by line.
+    /// - Throws: `SystemError` when the stream's file cannot take it.
+    public func writeText(to stream: ReportStream) throws {
         let c = run.counts
-        var lines: [String] = []
-        lines.append("PyBak report — policy \(run.policy), run \(run.id) (\(run.trigger.rawValue))")
-        lines.append("started   \(run.startedAt)")
-        lines.append("finished  \(run.finishedAt ?? "-")\(durationSeconds.map { "  (\(DurationText.format($0)))" } ?? "")")
-        lines.append("result    \(run.status.rawValue)\(run.error.map { ": \($0)" } ?? "")")
-        lines.append("files     \(c.compressed) compressed, \(c.duplicate) duplicate, \(c.skipped) skipped, \(c.failed) failed, \(c.unchanged) unchanged")
+        let lines = ReportLines(stream)
+        try lines.append("PyBak report — policy \(run.policy), run \(run.id) (\(run.trigger.rawValue))")
+        try lines.append("started   \(run.startedAt)")
+        try lines.append("finished  \(run.finishedAt ?? "-")\(durationSeconds.map { "  (\(DurationText.format($0)))" } ?? "")")
+        try lines.append("result    \(run.status.rawValue)\(run.error.map { ": \($0)" } ?? "")")
+        try lines.append("files     \(c.compressed) compressed, \(c.duplicate) duplicate, \(c.skipped) skipped, \(c.failed) failed, \(c.unchanged) unchanged")
         let ratio = c.ratio.map { String(format: "%.2f", $0) } ?? "-"
-        lines.append("bytes     \(c.bytesIn) in, \(c.bytesOut) out, ratio \(ratio)")
-        if let email { lines.append("email     \(email)") }
-        let stored = files.filter { $0.kind == .stored }
-        let duplicates = files.filter { $0.kind == .duplicate }
-        if !stored.isEmpty {
-            lines.append("")
-            lines.append("Compressed (\(stored.count)):")
+        try lines.append("bytes     \(c.bytesIn) in, \(c.bytesOut) out, ratio \(ratio)")
+        if let email { try lines.append("email     \(email)") }
+        let stored = files.lazy.filter { $0.kind == .stored }
+        let duplicates = files.lazy.filter { $0.kind == .duplicate }
+        let storedCount = stored.count
+        let duplicateCount = files.count - storedCount
+        if storedCount > 0 {
+            try lines.append("")
+            try lines.append("Compressed (\(storedCount)):")
             for file in stored.prefix(Self.listLimit) {
-                lines.append("  \(file.sourcePath) -> \(file.destinationPath)  \(file.size) -> \(file.storedSize) bytes")
+                try lines.append("  \(file.sourcePath) -> \(file.destinationPath)  \(file.size) -> \(file.storedSize) bytes")
             }
-            if stored.count > Self.listLimit { lines.append("  ... and \(stored.count - Self.listLimit) more (pybak report --json has them all)") }
+            if storedCount > Self.listLimit { try lines.append("  ... and \(storedCount - Self.listLimit) more (pybak report --json has them all)") }
         }
-        if !duplicates.isEmpty {
-            lines.append("")
-            lines.append("Duplicates, already stored (\(duplicates.count)):")
-            for file in duplicates.prefix(Self.listLimit) { lines.append("  \(file.sourcePath) = \(file.destinationPath)") }
-            if duplicates.count > Self.listLimit { lines.append("  ... and \(duplicates.count - Self.listLimit) more") }
+        if duplicateCount > 0 {
+            try lines.append("")
+            try lines.append("Duplicates, already stored (\(duplicateCount)):")
+            for file in duplicates.prefix(Self.listLimit) { try lines.append("  \(file.sourcePath) = \(file.destinationPath)") }
+            if duplicateCount > Self.listLimit { try lines.append("  ... and \(duplicateCount - Self.listLimit) more") }
         }
         if let uploads, !uploads.isEmpty {
             let done = uploads.filter { $0.state == "uploaded" }
-            lines.append("")
-            lines.append("Uploaded (\(done.count) of \(uploads.count)):")
+            try lines.append("")
+            try lines.append("Uploaded (\(done.count) of \(uploads.count)):")
             for upload in uploads.prefix(Self.listLimit) {
                 let where_ = upload.url ?? "\(upload.target)://\(upload.bucket)/\(upload.key)"
-                lines.append("  \(upload.sourcePath) -> \(where_)  \(upload.state == "uploaded" ? "etag \(upload.etag ?? "-")" : "pending after \(upload.attempts) failed attempt(s)")")
+                try lines.append("  \(upload.sourcePath) -> \(where_)  \(upload.state == "uploaded" ? "etag \(upload.etag ?? "-")" : "pending after \(upload.attempts) failed attempt(s)")")
             }
-            if uploads.count > Self.listLimit { lines.append("  ... and \(uploads.count - Self.listLimit) more") }
+            if uploads.count > Self.listLimit { try lines.append("  ... and \(uploads.count - Self.listLimit) more") }
         }
         for outcome in [RunProblem.Outcome.failed, .skipped] {
             let list = problems.filter { $0.outcome == outcome }
             guard !list.isEmpty else { continue }
-            lines.append("")
-            lines.append("\(outcome == .failed ? "Failed" : "Skipped") (\(list.count)):")
-            for problem in list.prefix(Self.listLimit) { lines.append("  \(problem.path): \(problem.reason)") }
-            if list.count > Self.listLimit { lines.append("  ... and \(list.count - Self.listLimit) more") }
+            try lines.append("")
+            try lines.append("\(outcome == .failed ? "Failed" : "Skipped") (\(list.count)):")
+            for problem in list.prefix(Self.listLimit) { try lines.append("  \(problem.path): \(problem.reason)") }
+            if list.count > Self.listLimit { try lines.append("  ... and \(list.count - Self.listLimit) more") }
         }
-        return lines.joined(separator: "\n") + "\n"
     }
 
-    /// The JSON form (every file listed).
+    /// The JSON form (every file listed), whole in memory: for small reports; files get `writeJSON(to:)`.
     public var json: String {
+        let stream = ReportStream()
+        try? writeJSON(to: stream)
+        return stream.text
+    }
+
+    /// Writes the JSON form, one catalogued file, upload or problem at a time, so the text of a report
+    /// over a million files is never held whole. Same keys and values as the `Codable` form (keys sorted,
+    /// absent optionals left out), one list entry per line.
+    /// - Throws: `SystemError` when the stream's file cannot take it; `EncodingError` for a value JSON cannot hold.
+    public func writeJSON(to stream: ReportStream) throws {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        guard let data = try? encoder.encode(self) else { return "{}" }
-        return String(decoding: data, as: UTF8.self) + "\n"
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        func value(_ item: some Encodable) throws { try stream.write(bytes: try encoder.encode(item)) }
+        func list<T: Encodable>(_ items: [T]) throws {
+            try stream.write("[")
+            for (index, item) in items.enumerated() {
+                try stream.write(index == 0 ? "\n" : ",\n")
+                try value(item)
+            }
+            try stream.write(items.isEmpty ? "]" : "\n]")
+        }
+        // Keys in sorted order, as `.sortedKeys` would give them.
+        try stream.write("{")
+        if let durationSeconds {
+            try stream.write("\"durationSeconds\":")
+            try value(durationSeconds)
+            try stream.write(",")
+        }
+        if let email {
+            try stream.write("\"email\":")
+            try value(email)
+            try stream.write(",")
+        }
+        try stream.write("\"files\":")
+        try list(files)
+        try stream.write(",\"problems\":")
+        try list(problems)
+        try stream.write(",\"run\":")
+        try value(run)
+        if let uploads {
+            try stream.write(",\"uploads\":")
+            try list(uploads)
+        }
+        try stream.write("}\n")
     }
 
     static let listLimit = 200
@@ -99,12 +148,47 @@ public struct PassReport: Sendable, Codable {
 
 /// Writes reports under `DEST/.pybak/reports/`.
 public enum ReportWriter {
-    /// Writes `run-<id>.txt` and `run-<id>.json`; returns their paths.
+    /// Writes `run-<id>.txt` and `run-<id>.json` (each streamed to a temporary name, then renamed); returns their paths.
+    /// - Throws: `SystemError` naming the file when it cannot be written.
     public static func write(_ report: PassReport, folder: String) throws -> [String] {
         let base = "\(folder)/run-\(report.run.id)"
         let paths = ["\(base).txt", "\(base).json"]
-        try report.text.write(toFile: paths[0], atomically: true, encoding: .utf8)
-        try report.json.write(toFile: paths[1], atomically: true, encoding: .utf8)
+        try stream(to: paths[0]) { try report.writeText(to: $0) }
+        try stream(to: paths[1]) { try report.writeJSON(to: $0) }
         return paths
+    }
+
+    /// Streams `body` into `path` through a temporary file beside it, replacing `path` only when complete.
+    static func stream(to path: String, _ body: (ReportStream) throws -> Void) throws {
+        let temporary = "\(path).tmp"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw SystemError("create", temporary) }
+        do {
+            let stream = ReportStream(fd: fd, path: temporary)
+            try body(stream)
+            try stream.flush()
+            close(fd)
+        } catch {
+            close(fd)
+            unlink(temporary)
+            throw error
+        }
+        guard rename(temporary, path) == 0 else {
+            let error = SystemError("rename to", path)
+            unlink(temporary)
+            throw error
+        }
+    }
+}
+
+/// Lines of a text report, each written as soon as it is appended.
+struct ReportLines {
+    let stream: ReportStream
+
+    init(_ stream: ReportStream) { self.stream = stream }
+
+    func append(_ line: String) throws {
+        try stream.write(line)
+        try stream.write("\n")
     }
 }

@@ -79,6 +79,10 @@ public enum LogMetadataJSON {
     }
 
     public static func quote(_ text: String) -> String {
+        // Most values (paths, numbers, hashes) need no escape: one pass over the bytes decides.
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            return "\"\(text)\""
+        }
         var out = "\""
         for scalar in text.unicodeScalars {
             switch scalar {

@@ -44,7 +44,7 @@ extension SQLiteCatalog: UploadLedger {
     }
 
     public func setLocalCopy(_ state: LocalCopyState, ids: [Int64]) throws {
-        try update("UPDATE files SET local_copy = ?2 WHERE id = ?1", ids: ids, with: [.text(state.rawValue)])
+        try update("UPDATE files SET local_copy = ?1 WHERE id IN (IDS)", ids: ids, with: [.text(state.rawValue)])
     }
 
     public func uploads(runId: Int64) throws -> [UploadRecord] {

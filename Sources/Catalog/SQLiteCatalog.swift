@@ -54,10 +54,30 @@ public final class SQLiteCatalog: Catalog {
 
     public func storedCopies(policy: String, sha256s: [String]) throws -> [String: FileRecord] {
         var found: [String: FileRecord] = [:]
-        for sha256 in Set(sha256s) {
-            if let record = try storedCopy(policy: policy, sha256: sha256) { found[sha256] = record }
+        // One statement per chunk of hashes (the oldest stored row of each), not one per hash.
+        let unique = Array(Set(sha256s))
+        for start in stride(from: 0, to: unique.count, by: Self.chunk) {
+            let chunk = Self.padded(Array(unique[start..<min(start + Self.chunk, unique.count)]))
+            let marks = (0..<chunk.count).map { "?\($0 + 2)" }.joined(separator: ",")
+            let records = try db.statement("""
+                SELECT \(CatalogRows.fileColumns) FROM files WHERE id IN (
+                  SELECT min(id) FROM files WHERE policy = ?1 AND sha256 IN (\(marks)) AND kind = 'stored' AND pruned_at IS NULL GROUP BY sha256)
+                """).bind([.text(policy)] + chunk.map { .text($0) }).rows { CatalogRows.fileRecord($0) }
+            for record in records { found[record.sha256] = record }
         }
         return found
+    }
+
+    /// Values bound per statement at most when a list goes into `IN (...)` (SQLite allows 32,766).
+    static let chunk = 512
+
+    /// The list grown to the next power of two by repeating its last value (harmless inside `IN`), so the
+    /// connection's statement cache holds a few list lengths, not one per batch size.
+    static func padded<T>(_ list: [T]) -> [T] {
+        guard let last = list.last else { return list }
+        var size = 1
+        while size < list.count { size <<= 1 }
+        return list + Array(repeating: last, count: size - list.count)
     }
 
     public func lockPolicy(_ policy: String) throws -> Bool { true }
@@ -94,25 +114,27 @@ public final class SQLiteCatalog: Catalog {
     }
 
     public func markStored(ids: [Int64]) throws {
-        try update("UPDATE files SET state = 'stored' WHERE id = ?1", ids: ids)
+        try update("UPDATE files SET state = 'stored' WHERE id IN (IDS)", ids: ids)
     }
 
     public func dropPending(ids: [Int64]) throws {
-        try update("DELETE FROM files WHERE id = ?1 AND state = 'pending'", ids: ids)
+        try update("DELETE FROM files WHERE id IN (IDS) AND state = 'pending'", ids: ids)
     }
 
     public func setDisposition(_ disposition: SourceDisposition, ids: [Int64]) throws {
-        try update("UPDATE files SET disposition = ?2 WHERE id = ?1", ids: ids, with: [.text(disposition.rawValue)])
+        try update("UPDATE files SET disposition = ?1 WHERE id IN (IDS)", ids: ids, with: [.text(disposition.rawValue)])
     }
 
-    /// Runs `sql` once per id (bound to `?1`, then `values` to `?2`...) in one transaction; nothing for no ids.
+    /// Runs `sql` for every id in one transaction, a chunk of ids at a time: `sql` holds `?1`... for `values`
+    /// and `(IDS)` where the chunk's placeholders go; nothing for no ids.
     func update(_ sql: String, ids: [Int64], with values: [SQLiteValue] = []) throws {
         guard !ids.isEmpty else { return }
         try db.transaction {
-            let statement = try db.statement(sql)
-            for id in ids {
-                statement.reset()
-                try statement.bind([.int(id)] + values).run()
+            for start in stride(from: 0, to: ids.count, by: Self.chunk) {
+                let chunk = ids[start..<min(start + Self.chunk, ids.count)]
+                let padded = Self.padded(Array(chunk))
+                let marks = (0..<padded.count).map { "?\($0 + values.count + 1)" }.joined(separator: ",")
+                try db.statement(sql.replacing("(IDS)", with: "(\(marks))")).bind(values + padded.map { .int($0) }).run()
             }
         }
     }

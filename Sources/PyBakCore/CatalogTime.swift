@@ -16,7 +16,7 @@ public enum CatalogTime {
     ///   - now: the current time (seconds since the epoch).
     /// - Throws: `PyBakError.usage` naming the flag and the accepted forms.
     public static func parse(_ text: String, field: String, inclusiveEnd: Bool, now: Double = WallClock.now()) throws -> String {
-        let trimmed = text.trimmingCharactersInSet(" ")
+        let trimmed = text.trimmed(" ")
         let fraction = inclusiveEnd ? ".999Z" : ".000Z"
         if let last = trimmed.last, last.isLetter, last != "Z", let ago = try? DurationText.seconds(trimmed, field: field) {
             return String(WallClock.iso8601((now - ago).rounded(.down)).dropLast(5)) + fraction

@@ -5,7 +5,7 @@ public enum DurationText {
     /// - Returns: the duration in seconds.
     /// - Throws: `PyBakError.config` naming the text when it is not a duration.
     public static func seconds(_ text: String, field: String) throws -> Double {
-        let trimmed = text.trimmingCharactersInSet(" \t")
+        let trimmed = text.trimmed(" \t")
         if trimmed == "0" { return 0 }
         var total = 0.0
         var index = trimmed.startIndex
@@ -57,13 +57,4 @@ public enum DurationText {
     private static let unitSeconds: [String: Double] = [
         "ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400,
     ]
-}
-
-extension String {
-    func trimmingCharactersInSet(_ set: String) -> String {
-        var slice = Substring(self)
-        while let first = slice.first, set.contains(first) { slice.removeFirst() }
-        while let last = slice.last, set.contains(last) { slice.removeLast() }
-        return String(slice)
-    }
 }

@@ -127,7 +127,7 @@ public enum SettingsResolver {
             return value
         }
         func list(_ key: String) -> [String] {
-            env(key).map { $0.split(separator: ",").map { String($0).trimmingCharactersInSet(" ") }.filter { !$0.isEmpty } } ?? []
+            env(key).map { $0.split(separator: ",").map { String($0).trimmed(" ") }.filter { !$0.isEmpty } } ?? []
         }
         try spec.retention?.validate()
 
@@ -220,14 +220,14 @@ public enum SettingsResolver {
     }
 
     private static func integer(_ text: String, _ name: String) throws -> Int {
-        guard let value = Int(text.trimmingCharactersInSet(" ")) else {
+        guard let value = Int(text.trimmed(" ")) else {
             throw PyBakError(.config, "\(name): '\(text)' is not a whole number")
         }
         return value
     }
 
     private static func boolean(_ text: String, _ name: String) throws -> Bool {
-        switch text.lowercased().trimmingCharactersInSet(" ") {
+        switch text.lowercased().trimmed(" ") {
         case "1", "true", "yes", "on": return true
         case "0", "false", "no", "off": return false
         default: throw PyBakError(.config, "\(name): '\(text)' is not true or false")

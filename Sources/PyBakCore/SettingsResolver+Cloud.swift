@@ -146,7 +146,7 @@ struct CloudValueReader {
 
     static func parseSize(_ text: String, field: String) throws -> Int64 {
         let units: [(String, Int64)] = [("Gi", 1 << 30), ("G", 1 << 30), ("Mi", 1 << 20), ("M", 1 << 20), ("Ki", 1 << 10), ("K", 1 << 10), ("", 1)]
-        var trimmed = text.trimmingCharactersInSet(" ")
+        var trimmed = text.trimmed(" ")
         if trimmed.hasSuffix("B") { trimmed.removeLast() }
         for (suffix, factor) in units where trimmed.hasSuffix(suffix) {
             if let number = Int64(trimmed.dropLast(suffix.count)), number >= 0 { return number * factor }

@@ -36,7 +36,7 @@ extension SettingsResolver {
                     guard case .string(let address) = $0 else { throw PyBakError(.config, "spec.report.email.to: expected a list of addresses") }
                     return address
                 }
-            case nil, .null: recipients = env("PYBAK_EMAIL_TO").map { $0.split(separator: ",").map { String($0).trimmingCharactersInSet(" ") } } ?? []
+            case nil, .null: recipients = env("PYBAK_EMAIL_TO").map { $0.split(separator: ",").map { String($0).trimmed(" ") } } ?? []
             default: throw PyBakError(.config, "spec.report.email.to: expected an address or a list of addresses")
             }
         }
@@ -49,7 +49,7 @@ extension SettingsResolver {
                 if name == "url" { throw PyBakError(.config, "\(path) cannot be read; the SMTP Secret must hold url (and username, password)") }
                 return nil
             }
-            let value = text.trimmingCharactersInSet(" \n\r\t")
+            let value = text.trimmed(" \n\r\t")
             return value.isEmpty ? nil : value
         }
         let url = try flags.smtpURL ?? string("smtpUrl") ?? env("PYBAK_SMTP_URL") ?? secret("url")

@@ -13,17 +13,32 @@ enum LogLevels {
 }
 
 /// Where a `LineLogHandler` writes: a file descriptor shared by every copy of the handler.
-final class LineSink: Sendable {
+///
+/// A log file is written through a buffer: lines reach the file when 64 KiB wait, when a line at
+/// `warning` or above arrives, when a second has passed since the last write, on `flush()` and when the
+/// sink goes away (a pass logs a line per file; a write per line was a tenth of a small-file pass).
+/// stderr is written line by line.
+final class LineSink: @unchecked Sendable {
     private let fd: Int32
     private let lock = NSLock()
     private let ownsDescriptor: Bool
+    private let buffered: Bool
+    private var pending: [UInt8] = []
+    private var lastWrite = WallClock.monotonic()
+
+    /// Bytes a buffered sink holds at most before writing.
+    static let bufferLimit = 64 * 1024
+    /// Seconds a buffered line waits at most (checked when the next line comes).
+    static let maxDelay = 1.0
 
     /// stderr.
-    static let standardError = LineSink(fd: 2, owns: false)
+    static let standardError = LineSink(fd: 2, owns: false, buffered: false)
 
-    private init(fd: Int32, owns: Bool) {
+    private init(fd: Int32, owns: Bool, buffered: Bool) {
         self.fd = fd
         self.ownsDescriptor = owns
+        self.buffered = buffered
+        if buffered { pending.reserveCapacity(Self.bufferLimit + 4096) }
     }
 
     /// Opens a log file for appending, creating its folder.
@@ -34,20 +49,43 @@ final class LineSink: Sendable {
         guard fd >= 0 else {
             throw PyBakError(.destination, "cannot open the log file \(path): \(String(cString: strerror(errno))); pass --log-file or fix its folder's permissions")
         }
-        return LineSink(fd: fd, owns: true)
+        return LineSink(fd: fd, owns: true, buffered: true)
     }
 
-    deinit { if ownsDescriptor { close(fd) } }
+    deinit {
+        writePending()
+        if ownsDescriptor { close(fd) }
+    }
 
-    func write(_ line: String) {
-        var bytes = Array(line.utf8)
-        bytes.append(0x0a)
+    /// Writes a line; `urgent` lines (warnings, errors) reach the file at once with what waits before them.
+    func write(_ line: String, urgent: Bool = false) {
         lock.lock()
         defer { lock.unlock() }
-        bytes.withUnsafeBytes { raw in
+        pending.append(contentsOf: line.utf8)
+        pending.append(0x0a)
+        if !buffered || urgent || pending.count >= Self.bufferLimit || WallClock.monotonic() - lastWrite >= Self.maxDelay {
+            writePending()
+        }
+    }
+
+    /// Writes what waits in the buffer.
+    func flush() {
+        lock.lock()
+        defer { lock.unlock() }
+        writePending()
+    }
+
+    /// Caller holds the lock (or is `deinit`).
+    private func writePending() {
+        defer {
+            pending.removeAll(keepingCapacity: true)
+            lastWrite = WallClock.monotonic()
+        }
+        pending.withUnsafeBytes { raw in
             var offset = 0
             while offset < raw.count {
                 let n = Foundation.write(fd, raw.baseAddress! + offset, raw.count - offset)
+                if n < 0 && errno == EINTR { continue }
                 if n <= 0 { return }
                 offset += n
             }
@@ -58,6 +96,7 @@ final class LineSink: Sendable {
     func writeRaw(_ text: String) {
         lock.lock()
         defer { lock.unlock() }
+        writePending()
         _ = text.utf8CString.withUnsafeBytes { Foundation.write(fd, $0.baseAddress!, $0.count - 1) }
     }
 }
@@ -89,11 +128,13 @@ struct LineLogHandler: LogHandler {
             line += " \(key)=\(Self.value("\(merged[key]!)"))"
         }
         progress?.clear()
-        sink.write(line)
+        sink.write(line, urgent: event.level >= .warning)
     }
 
     static func value(_ text: String) -> String {
-        let needsQuotes = text.isEmpty || text.contains(where: { $0 == " " || $0 == "\"" || $0 == "=" || $0.isNewline })
+        // Bytes, not Characters: every character that calls for quotes is ASCII or a line break (U+0085, U+2028, U+2029).
+        let needsQuotes = text.isEmpty || text.utf8.contains(where: { $0 <= 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "=") || $0 >= 0xC2 })
+            && text.contains(where: { $0 == " " || $0 == "\"" || $0 == "=" || $0.isNewline })
         return needsQuotes ? LogMetadataJSON.quote(text) : text
     }
 }

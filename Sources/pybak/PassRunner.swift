@@ -101,6 +101,7 @@ struct PassRunner: Sendable {
             ReportDelivery.deliver(&result, settings: settings, catalog: delivery, logger: logger)
         }
         _ = try? buffer.flush(to: catalog)
+        logFile.flush()
         return result
     }
 }

@@ -63,7 +63,9 @@ struct ReportCommand: ParsableCommand {
             guard let report = try PassReport.load(runId: id, from: catalog) else {
                 throw PyBakError(.usage, "no run \(id) in \(name); `pybak report --last` shows the newest")
             }
-            print(json ? report.json : report.text, terminator: "")
+            let stdout = ReportStream(fd: 1, path: "standard output")
+            if json { try report.writeJSON(to: stdout) } else { try report.writeText(to: stdout) }
+            try stdout.flush()
         }
     }
 }

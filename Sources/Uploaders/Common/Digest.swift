@@ -1,3 +1,4 @@
+import Archive
 import COpenSSL
 import Foundation
 
@@ -11,9 +12,9 @@ public enum Digest {
         public var sha256: [UInt8]
     }
 
-    /// SHA-256 of bytes in memory.
+    /// SHA-256 of bytes in memory (Archive's `SHA256Hasher`, the one SHA-256 of the project).
     public static func sha256(_ bytes: [UInt8]) -> [UInt8] {
-        bytes.withUnsafeBytes { one(EVP_sha256(), $0) }
+        SHA256Hasher.digest(of: bytes)
     }
 
     /// MD5 of bytes in memory.
@@ -43,13 +44,10 @@ public enum Digest {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw UploadError(path: path, "cannot open it to checksum it: \(String(cString: strerror(errno)))") }
         defer { close(fd) }
-        guard let md5 = EVP_MD_CTX_new(), let sha = EVP_MD_CTX_new() else { throw UploadError(path: path, "OpenSSL is out of memory") }
-        defer {
-            EVP_MD_CTX_free(md5)
-            EVP_MD_CTX_free(sha)
-        }
+        guard let md5 = EVP_MD_CTX_new() else { throw UploadError(path: path, "OpenSSL is out of memory") }
+        defer { EVP_MD_CTX_free(md5) }
         EVP_DigestInit_ex(md5, EVP_md5(), nil)
-        EVP_DigestInit_ex(sha, EVP_sha256(), nil)
+        let sha = SHA256Hasher()
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 256 << 10, alignment: 16)
         defer { buffer.deallocate() }
         var done: Int64 = 0
@@ -61,10 +59,10 @@ public enum Digest {
                 throw UploadError(path: path, n < 0 ? "cannot read it: \(String(cString: strerror(errno)))" : "it is shorter than the catalog says (\(offset + done) of \(offset + length) bytes)")
             }
             EVP_DigestUpdate(md5, buffer.baseAddress!, n)
-            EVP_DigestUpdate(sha, buffer.baseAddress!, n)
+            sha.update(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
             done += Int64(n)
         }
-        return Pair(md5: finish(md5, 16), sha256: finish(sha, 32))
+        return Pair(md5: finish(md5, 16), sha256: sha.finish())
     }
 
     private static func one(_ type: OpaquePointer?, _ bytes: UnsafeRawBufferPointer) -> [UInt8] {
