@@ -62,6 +62,12 @@ public struct Reconciler: Sendable {
             return .requeue(after: Self.conflictRequeue)
         } catch {
             observe(.error)
+            if let error = error as? ControllerAPIError, [.invalid, .forbidden].contains(error.kind),
+                let policy = try? await api.policy(namespace: key.namespace, name: key.name)
+            {
+                // Not transient: say so where the user looks (kubectl describe); the queue still retries with backoff.
+                await event(policy, reason: "ReconcileFailed", type: "Warning", action: "Reconcile", note: "Reconcile failed: \(error)", cronJob: nil)
+            }
             throw error
         }
     }

@@ -194,6 +194,15 @@ import Testing
         await #expect(throws: ControllerAPIError.self) { try await Self.reconciler(api).reconcile(Self.key) }
     }
 
+    @Test func aForbiddenWriteIsAnEventBecauseRetryingAloneWillNotFixIt() async throws {
+        let api = InMemoryAPI()
+        await api.put(try Fixtures.policy())
+        await api.fail("create", with: ControllerAPIError(.forbidden, code: 403, "cannot create resource cronjobs"))
+        await #expect(throws: ControllerAPIError.self) { try await Self.reconciler(api).reconcile(Self.key) }
+        let events = await api.events
+        #expect(events.map(\.reason) == ["ReconcileFailed"] && events[0].type == "Warning" && events[0].note?.contains("cronjobs") == true)
+    }
+
     @Test func aCronJobOwnedBySomethingElseIsLeftAlone() async throws {
         let api = InMemoryAPI()
         await api.put(try Fixtures.policy())
