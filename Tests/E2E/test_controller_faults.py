@@ -13,7 +13,7 @@ import yaml
 from conftest import REPO
 from controller_support import controller_requests, emulator_requests, get, install_crd, start_controller, stop, wait_for
 from test_controller import POLICY
-from test_operator_worker import EMULATOR, admin, emulator, kubectl, stored, wait_job, write_files  # noqa: F401 (fixture)
+from test_operator_worker import admin, start_emulator, emulator, kubectl, stored, wait_job, write_files  # noqa: F401 (fixture)
 
 
 def apply_policy(kubeconfig, tmp_path, name, extra=""):
@@ -144,14 +144,8 @@ def rbac_rules():
 @pytest.fixture
 def secured_emulator(pybak, tmp_path):
     """An emulator over TLS that requires tokens (kubectl sends them only over HTTPS); the admin token is all-powerful."""
-    kubeconfig = tmp_path / "kubeconfig"
-    volumes = tmp_path / "volumes"
-    proc = subprocess.Popen(
-        ["python3", "-m", "kube_emulator", "--host", "127.0.0.1", "--port", "0", "--kubeconfig", str(kubeconfig), "--tls", "--token", "admin-token",
-         "--image-map", f"pybak:test={pybak}", "--volume-root", str(volumes), "--controller-interval", "0.1"],
-        cwd=EMULATOR, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    url = proc.stdout.readline().strip()
-    assert url.startswith("https"), proc.stderr.read()
+    proc, url, kubeconfig, volumes = start_emulator(pybak, tmp_path, "--tls", "--token", "admin-token")
+    assert url.startswith("https")
     yield url, kubeconfig, volumes
     proc.send_signal(signal.SIGTERM)
     proc.wait(timeout=10)
