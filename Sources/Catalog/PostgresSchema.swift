@@ -98,5 +98,29 @@ enum PostgresSchema {
         (4, "files.archive_member", """
             ALTER TABLE files ADD COLUMN archive_member TEXT;
             """),
+        (5, "policies: the controller's observed state", """
+            CREATE TABLE policies (
+                policy TEXT COLLATE "C" PRIMARY KEY,
+                namespace TEXT NOT NULL,
+                name TEXT NOT NULL,
+                uid TEXT,
+                generation BIGINT,
+                schedule TEXT NOT NULL,
+                suspended BOOLEAN NOT NULL,
+                ready TEXT NOT NULL,
+                reason TEXT,
+                message TEXT,
+                active_jobs TEXT NOT NULL,
+                last_run_result TEXT,
+                last_schedule_time TEXT COLLATE "C",
+                last_success_time TEXT COLLATE "C",
+                next_run_at TEXT COLLATE "C",
+                spec TEXT NOT NULL,
+                status TEXT NOT NULL,
+                observed_at TEXT COLLATE "C" NOT NULL,
+                observed_by TEXT NOT NULL
+            );
+            CREATE INDEX policies_namespace ON policies(namespace, name);
+            """),
     ]
 }

@@ -96,5 +96,29 @@ enum SQLiteSchema {
         (4, "files.archive_member", """
             ALTER TABLE files ADD COLUMN archive_member TEXT;
             """),
+        (5, "policies: the controller's observed state", """
+            CREATE TABLE policies (
+                policy TEXT PRIMARY KEY,
+                namespace TEXT NOT NULL,
+                name TEXT NOT NULL,
+                uid TEXT,
+                generation INTEGER,
+                schedule TEXT NOT NULL,
+                suspended INTEGER NOT NULL,
+                ready TEXT NOT NULL,
+                reason TEXT,
+                message TEXT,
+                active_jobs TEXT NOT NULL,
+                last_run_result TEXT,
+                last_schedule_time TEXT,
+                last_success_time TEXT,
+                next_run_at TEXT,
+                spec TEXT NOT NULL,
+                status TEXT NOT NULL,
+                observed_at TEXT NOT NULL,
+                observed_by TEXT NOT NULL
+            );
+            CREATE INDEX policies_namespace ON policies(namespace, name);
+            """),
     ]
 }

@@ -31,12 +31,15 @@ public struct ControllerAPIError: Error, Sendable, Equatable, CustomStringConver
     public var code: Int?
     /// The server's message.
     public var message: String
+    /// Seconds the server asked to wait before trying again (`Retry-After` on 429/503).
+    public var retryAfter: Double?
 
     /// Creates an error.
-    public init(_ kind: Kind, code: Int? = nil, _ message: String) {
+    public init(_ kind: Kind, code: Int? = nil, _ message: String, retryAfter: Double? = nil) {
         self.kind = kind
         self.code = code
         self.message = message
+        self.retryAfter = retryAfter
     }
 
     public var description: String { "\(message)\(code.map { " (HTTP \($0))" } ?? "")" }

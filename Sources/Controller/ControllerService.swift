@@ -79,7 +79,7 @@ public struct ControllerService: Service {
                 }
                 logger.debug("reconciled", metadata: ["policy": "\(key)", "reconcile.duration": "\(ContinuousClock.now - started)"])
             } catch {
-                let delay = await queue.addRateLimited(key)
+                let delay = await queue.addRateLimited(key, atLeast: (error as? ControllerAPIError)?.retryAfter ?? 0)
                 logger.warning("reconcile failed; retrying", metadata: ["policy": "\(key)", "retry.delaySeconds": "\(delay)", "error": "\(error)"])
             }
             await queue.done(key)

@@ -59,7 +59,7 @@ public struct KubeControllerAPI: ControllerAPI {
             case .tooManyRequests, .serverError, .transport: kind = .unavailable
             default: kind = .other
             }
-            throw ControllerAPIError(kind, code: error.httpStatus, "\(error)")
+            throw ControllerAPIError(kind, code: error.httpStatus, "\(error)", retryAfter: error.retryAfter)
         }
     }
 }

@@ -41,7 +41,9 @@ public struct StatusBuilder: Sendable {
         let succeeded = ordered.filter { Self.result(of: $0) == "Succeeded" }.compactMap { $0.status?.completionTime }
         status.lastSuccessfulTime = ([cronJob?.status?.lastSuccessfulTime, previous.lastSuccessfulTime] + succeeded).compactMap { $0 }.max(by: Self.earlier)
         status.lastRun = ordered.first.map(runStatus) ?? previous.lastRun
-        if var run = status.lastRun, let catalogRun = history?.lastRun, catalogRun.result != "Running" || run.result == "Running" {
+        if var run = status.lastRun, let catalogRun = history?.lastRun, catalogRun.result != "Running" || run.result == "Running",
+            Self.catalogRun(catalogRun, belongsTo: run)
+        {
             run.id = catalogRun.id
             run.filesCompressed = catalogRun.filesCompressed
             run.filesDuplicate = catalogRun.filesDuplicate
@@ -68,7 +70,10 @@ public struct StatusBuilder: Sendable {
         var progressing: (Bool, String, String)
         var degraded: (Bool, String, String)
         if !problems.isEmpty {
-            let message = "The spec is invalid, so no CronJob is made from it: " + problems.map(\.description).joined(separator: "; ")
+            let list = problems.map(\.description).joined(separator: "; ")
+            let message = cronJob.map {
+                "The spec is invalid: \(list). CronJob \($0.metadata.name ?? "?") is suspended and keeps the last valid spec until the spec is fixed"
+            } ?? "The spec is invalid, so no CronJob is made from it: \(list)"
             ready = (false, C.invalidSpec, message)
             progressing = (false, C.invalidSpec, message)
             degraded = (true, C.invalidSpec, message)
@@ -120,6 +125,14 @@ public struct StatusBuilder: Sendable {
             run.duration = DurationText.format(max(0, end.timeIntervalSince(start)))
         }
         return run
+    }
+
+    /// Whether the catalog's newest run can be the Job's: it did not start before the Job (a minute of clock
+    /// skew allowed). A Job that failed before its worker started a run keeps the counts empty instead of
+    /// showing an older run's.
+    static func catalogRun(_ catalogRun: RunStatus, belongsTo run: RunStatus) -> Bool {
+        guard let jobStart = run.startTime.flatMap(KubeTime.parse), let runStart = catalogRun.startTime.flatMap(KubeTime.parse) else { return true }
+        return runStart >= jobStart.addingTimeInterval(-60)
     }
 
     /// `Succeeded`, `Failed` or `Running` from a Job's conditions.

@@ -59,12 +59,13 @@ public actor WorkQueue {
     }
 
     /// Queues a key after its backoff (per key, doubling with each failure) and the global bucket.
+    /// - Parameter atLeast: a delay the server asked for (`Retry-After`), honoured when longer.
     /// - Returns: the delay chosen.
     @discardableResult
-    public func addRateLimited(_ key: PolicyKey) -> Double {
+    public func addRateLimited(_ key: PolicyKey, atLeast: Double = 0) -> Double {
         let perKey = backoff.next(key)
         let global = bucket.reserve(now: clock.now())
-        let delay = max(perKey, global)
+        let delay = max(perKey, global, atLeast)
         add(key, after: delay)
         return delay
     }

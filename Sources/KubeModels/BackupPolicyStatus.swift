@@ -60,12 +60,15 @@ public struct RunTotals: Codable, Sendable, Equatable {
     public var files: Int64?
     public var bytesIn: Int64?
     public var bytesOut: Int64?
+    /// bytesIn / bytesOut over every stored file; absent before the first.
+    public var ratio: Double?
 
     /// Creates totals.
-    public init(runs: Int64? = nil, files: Int64? = nil, bytesIn: Int64? = nil, bytesOut: Int64? = nil) {
+    public init(runs: Int64? = nil, files: Int64? = nil, bytesIn: Int64? = nil, bytesOut: Int64? = nil, ratio: Double? = nil) {
         self.runs = runs
         self.files = files
         self.bytesIn = bytesIn
         self.bytesOut = bytesOut
+        self.ratio = ratio
     }
 }

@@ -50,6 +50,8 @@ struct ControllerRunCommand: AsyncParsableCommand {
     @Option(name: .customLong("listen"), help: "Serve /healthz, /readyz and /metrics on HOST:PORT (no token; counters only). Env: PYBAK_LISTEN.")
     var listen: String?
 
+    @OptionGroup var database: DatabaseOptions
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error (default info). Env: PYBAK_LOG_LEVEL.")
     var logLevel: String?
 
@@ -86,7 +88,11 @@ struct ControllerRunCommand: AsyncParsableCommand {
                 await Self.enqueueOwner(event.object.metadata, queue: queue)
             }
             let controllerAPI = KubeControllerAPI(api: api, policies: policies.cache, cronJobs: cronJobs.cache, jobs: jobs.cache)
-            let reconciler = Reconciler(api: controllerAPI, worker: worker, identity: me, logger: logger)
+            // The PostgreSQL catalog (--database / PYBAK_DATABASE_URL, as the worker and sidecar): run counts for the
+            // status, and each policy's observed state for the sidecar's /status. Without one, both stay empty.
+            let catalog = try self.database.target(environment: environment).map { ControllerCatalog(target: $0, identity: me) }
+            let reconcileMetrics = ReconcileMetrics()
+            let reconciler = Reconciler(api: controllerAPI, worker: worker, history: catalog, states: catalog, metrics: reconcileMetrics, identity: me, logger: logger)
             var elector: LeaderElector?
             if leaderElect {
                 let leaseNS = leaseNamespace ?? environment["POD_NAMESPACE"].flatMap { $0.isEmpty ? nil : $0 } ?? config.namespace
@@ -98,6 +104,7 @@ struct ControllerRunCommand: AsyncParsableCommand {
                 for policy in await policyCache.list() {
                     await queue.add(PolicyKey(namespace: policy.metadata.namespace ?? "", name: policy.metadata.name ?? ""))
                 }
+                if let catalog { Task { await Self.pruneStates(catalog, cache: policyCache, namespace: namespace, logger: logger) } }
             }
             var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
                 .init(service: policies), .init(service: cronJobs), .init(service: jobs),
@@ -117,7 +124,8 @@ struct ControllerRunCommand: AsyncParsableCommand {
                     },
                     metrics: {
                         let leading = await leaderElector?.isLeader ?? true
-                        return ControllerMetricsText.render(leader: leading, queueDepth: await queue.depth, policies: await caches.0.list())
+                        return ControllerMetricsText.render(
+                            leader: leading, queueDepth: await queue.depth, policies: await caches.0.list(), reconciles: reconcileMetrics.snapshot)
                     },
                     logger: logger)
                 services.append(.init(service: probes.application(), failureTerminationBehavior: .gracefullyShutdownGroup))
@@ -130,6 +138,21 @@ struct ControllerRunCommand: AsyncParsableCommand {
         } catch let error as PyBakError {
             CommandErrors.report(error)
             throw ExitCode(error.exitCode)
+        }
+    }
+
+    /// Once the policy informer has its first list, removes the catalog states of policies deleted while no
+    /// controller ran (the reconciler removes those deleted while it runs).
+    private static func pruneStates(_ catalog: ControllerCatalog, cache: InformerCache<BackupPolicy>, namespace: String?, logger: Logger) async {
+        while !(await cache.hasSynced) {
+            guard (try? await Task.sleep(for: .milliseconds(100))) != nil else { return }
+        }
+        let keys = Set(await cache.list().map { PolicyKey(namespace: $0.metadata.namespace ?? "", name: $0.metadata.name ?? "") })
+        do {
+            let removed = try await catalog.retainOnly(keys, namespace: namespace)
+            if removed > 0 { logger.info("removed the catalog states of deleted policies", metadata: ["policies.removed": "\(removed)"]) }
+        } catch {
+            logger.warning("cannot prune the catalog states of deleted policies", metadata: ["reason": "\(error)"])
         }
     }
 

@@ -38,6 +38,29 @@ import Testing
         #expect(text.hasSuffix("\n"))
     }
 
+    @Test func rendersReconcilesByResultAndADurationHistogram() throws {
+        let metrics = ReconcileMetrics()
+        metrics.observe(.created, seconds: 0.003)
+        metrics.observe(.unchanged, seconds: 0.0005)
+        metrics.observe(.unchanged, seconds: 0.2)
+        metrics.observe(.error, seconds: 30)
+        let text = ControllerMetricsText.render(
+            leader: true, queueDepth: 0, policies: [try policy("a", result: "Partial", ready: true, lastSuccess: nil)], reconciles: metrics.snapshot)
+        #expect(text.contains("# TYPE pybak_controller_reconciles_total counter\n"))
+        #expect(text.contains(#"pybak_controller_reconciles_total{result="created"} 1"#))
+        #expect(text.contains(#"pybak_controller_reconciles_total{result="updated"} 0"#))
+        #expect(text.contains(#"pybak_controller_reconciles_total{result="unchanged"} 2"#))
+        #expect(text.contains(#"pybak_controller_reconciles_total{result="error"} 1"#))
+        #expect(text.contains("# TYPE pybak_controller_reconcile_duration_seconds histogram\n"))
+        #expect(text.contains(#"pybak_controller_reconcile_duration_seconds_bucket{le="0.001"} 1"#))
+        #expect(text.contains(#"pybak_controller_reconcile_duration_seconds_bucket{le="0.005"} 2"#))
+        #expect(text.contains(#"pybak_controller_reconcile_duration_seconds_bucket{le="10"} 3"#))
+        #expect(text.contains(#"pybak_controller_reconcile_duration_seconds_bucket{le="+Inf"} 4"#))
+        #expect(text.contains("pybak_controller_reconcile_duration_seconds_count 4\n"))
+        #expect(text.contains("pybak_controller_reconcile_duration_seconds_sum 30.2035\n"))
+        #expect(text.contains(#"pybak_policy_last_run_status{namespace="ns",name="a",result="Partial"} 1"#))
+    }
+
     @Test func escapesLabelValues() {
         #expect(ControllerMetricsText.escape("a\"b\\c\nd") == #"a\"b\\c\nd"#)
     }

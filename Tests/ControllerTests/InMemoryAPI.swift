@@ -32,6 +32,7 @@ actor InMemoryAPI: ControllerAPI {
 
     func fail(_ call: String, with error: ControllerAPIError) { failNext[call] = error }
     func setJobs(_ jobs: [Job]) { jobList = jobs }
+    func remove(_ key: PolicyKey) { policies[key.description] = nil }
     func setCronJob(_ cron: CronJob) { cronJobs["\(cron.metadata.namespace!)/\(cron.metadata.name!)"] = cron }
     func writes() -> [String] { calls.filter { ["create", "update", "updateStatus"].contains($0) } }
 

@@ -74,6 +74,63 @@ import Testing
         #expect(await api.events.count == 1)
     }
 
+    @Test func anInvalidSpecAfterAValidOneSuspendsTheCronJobUntilFixed() async throws {
+        let api = InMemoryAPI()
+        await api.put(try Fixtures.policy())
+        let metrics = ReconcileMetrics()
+        let reconciler = Reconciler(api: api, worker: Fixtures.worker, metrics: metrics, identity: "pod-a", now: { Self.now }, logger: Logger(label: "t"))
+        _ = try await reconciler.reconcile(Self.key)
+        let original = try #require(await api.cronJobs["finance/invoices"])
+        await api.put(try Fixtures.policy("schedule: '75 * * * *'", generation: 2))
+        _ = try await reconciler.reconcile(Self.key)
+        let suspended = try #require(await api.cronJobs["finance/invoices"])
+        #expect(suspended.spec.suspend == true)
+        #expect(suspended.spec.schedule == original.spec.schedule)  // the last valid spec is kept
+        let ready = try #require(await api.policies["finance/invoices"]?.status?.conditions?.first { $0.type == "Ready" })
+        #expect(ready.reason == "InvalidSpec" && ready.message.contains("spec.schedule") && ready.message.contains("suspended"))
+        #expect(await api.events.map(\.reason) == ["CronJobCreated", "CronJobSuspended", "InvalidSpec"])
+        #expect(await api.policies["finance/invoices"]?.status?.nextScheduleTime == nil)
+
+        // Fixed: the CronJob takes the new spec and runs again.
+        await api.put(try Fixtures.policy("schedule: '*/5 * * * *'", generation: 3))
+        _ = try await reconciler.reconcile(Self.key)
+        let resumed = try #require(await api.cronJobs["finance/invoices"])
+        #expect(resumed.spec.suspend == false && resumed.spec.schedule == "*/5 * * * *")
+        #expect(await api.policies["finance/invoices"]?.status?.conditions?.first { $0.type == "Ready" }?.reason == "Scheduled")
+        #expect(metrics.snapshot.results == [.created: 1, .updated: 2])
+    }
+
+    @Test func theObservedStateGoesToTheSinkAndAFailedWriteComesBack() async throws {
+        let api = InMemoryAPI()
+        await api.put(try Fixtures.policy())
+        let sink = RecordingSink()
+        let reconciler = Reconciler(api: api, worker: Fixtures.worker, states: sink, identity: "pod-a", now: { Self.now }, logger: Logger(label: "t"))
+        #expect(try await reconciler.reconcile(Self.key) == .done)
+        let recorded = try #require(await sink.recorded.last)
+        #expect(recorded.0 == "finance/invoices" && recorded.1.conditions?.first { $0.type == "Ready" }?.reason == "Scheduled")
+        await sink.fail(true)
+        #expect(try await reconciler.reconcile(Self.key) == .requeue(after: Reconciler.stateRequeue))
+        await sink.fail(false)
+        await api.remove(Self.key)
+        #expect(try await reconciler.reconcile(Self.key) == .done)
+        #expect(await sink.forgotten == [Self.key])
+    }
+
+    @Test func aCatalogRunOlderThanTheJobIsNotShownAsItsCounts() async throws {
+        let api = InMemoryAPI()
+        await api.put(try Fixtures.policy())
+        await api.setJobs([Fixtures.job("invoices-9", start: "2026-11-18T10:10:00Z", end: "2026-11-18T10:10:01Z", result: "Failed")])
+        var run = RunStatus()
+        run.result = "Succeeded"
+        run.startTime = "2026-11-18T10:02:00.250Z"
+        run.filesCompressed = 12
+        let history = FixedHistory(value: RunHistorySummary(lastRun: run, totals: RunTotals(runs: 1, files: 12)))
+        _ = try await Self.reconciler(api, history: history).reconcile(Self.key)
+        let status = try #require(await api.policies["finance/invoices"]?.status)
+        #expect(status.lastRun?.result == "Failed" && status.lastRun?.filesCompressed == nil)
+        #expect(status.totals?.files == 12)
+    }
+
     @Test func failedRunMakesItDegradedWithTheReason() async throws {
         let api = InMemoryAPI()
         await api.put(try Fixtures.policy())
@@ -137,6 +194,15 @@ import Testing
         await #expect(throws: ControllerAPIError.self) { try await Self.reconciler(api).reconcile(Self.key) }
     }
 
+    @Test func aForbiddenWriteIsAnEventBecauseRetryingAloneWillNotFixIt() async throws {
+        let api = InMemoryAPI()
+        await api.put(try Fixtures.policy())
+        await api.fail("create", with: ControllerAPIError(.forbidden, code: 403, "cannot create resource cronjobs"))
+        await #expect(throws: ControllerAPIError.self) { try await Self.reconciler(api).reconcile(Self.key) }
+        let events = await api.events
+        #expect(events.map(\.reason) == ["ReconcileFailed"] && events[0].type == "Warning" && events[0].note?.contains("cronjobs") == true)
+    }
+
     @Test func aCronJobOwnedBySomethingElseIsLeftAlone() async throws {
         let api = InMemoryAPI()
         await api.put(try Fixtures.policy())
@@ -158,4 +224,22 @@ import Testing
         let second = try #require(await api.policies["finance/invoices"]?.status?.conditions)
         #expect(first.map(\.lastTransitionTime) == second.map(\.lastTransitionTime))
     }
+}
+
+/// A `PolicyStateSink` that remembers what it was given.
+actor RecordingSink: PolicyStateSink {
+    var recorded: [(String, BackupPolicyStatus)] = []
+    var forgotten: [PolicyKey] = []
+    private var failing = false
+
+    func fail(_ value: Bool) { failing = value }
+
+    func record(_ policy: BackupPolicy, status: BackupPolicyStatus) async throws {
+        if failing { throw ControllerAPIError(.unavailable, "catalog down") }
+        recorded.append(("\(policy.metadata.namespace ?? "")/\(policy.metadata.name ?? "")", status))
+    }
+
+    func forget(_ key: PolicyKey) async throws { forgotten.append(key) }
+
+    func retainOnly(_ keys: Set<PolicyKey>, namespace: String?) async throws -> Int { 0 }
 }

@@ -74,6 +74,12 @@ import Testing
         #expect(await queue.next() == Self.a)
     }
 
+    @Test func aServerRetryAfterLongerThanTheBackoffWins() async {
+        let queue = WorkQueue(clock: ManualClock())
+        #expect(await queue.addRateLimited(Self.a, atLeast: 3) == 3)
+        #expect(await queue.addRateLimited(Self.a) == 0.01)  // the backoff still counts the failure
+    }
+
     @Test func shutDownReleasesWaitingWorkers() async {
         let queue = WorkQueue(clock: ManualClock())
         async let got = queue.next()

@@ -117,16 +117,22 @@ def test_worker_rejects_a_bad_shard_index(pybak, tmp_path):
     assert "JOB_COMPLETION_INDEX" in proc.stderr
 
 
-@pytest.fixture
-def emulator(pybak, tmp_path):
+def start_emulator(pybak, tmp_path, *extra):
+    """Starts the emulator (running `pybak:test` containers with the built binary); returns (process, url, kubeconfig, volumes)."""
     kubeconfig = tmp_path / "kubeconfig"
     volumes = tmp_path / "volumes"
     proc = subprocess.Popen(
         ["python3", "-m", "kube_emulator", "--host", "127.0.0.1", "--port", "0", "--kubeconfig", str(kubeconfig),
-         "--image-map", f"pybak:test={pybak}", "--volume-root", str(volumes), "--controller-interval", "0.1"],
+         "--image-map", f"pybak:test={pybak}", "--volume-root", str(volumes), "--controller-interval", "0.1", *extra],
         cwd=EMULATOR, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     url = proc.stdout.readline().strip()
     assert url.startswith("http"), proc.stderr.read()
+    return proc, url, kubeconfig, volumes
+
+
+@pytest.fixture
+def emulator(pybak, tmp_path):
+    proc, url, kubeconfig, volumes = start_emulator(pybak, tmp_path)
     yield url, kubeconfig, volumes
     proc.send_signal(signal.SIGTERM)
     proc.wait(timeout=10)

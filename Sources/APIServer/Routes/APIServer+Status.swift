@@ -5,13 +5,15 @@ import PyBakCore
 
 extension APIServer {
     /// `/status`: passes running now (with progress when this process runs them) and, per policy,
-    /// the last run, its result, the next scheduled time and today's totals (UTC day).
+    /// the last run, its result, the next scheduled time and today's totals (UTC day); in a cluster, also what
+    /// the controller last observed (schedule, conditions, active Jobs, last and next run), from the catalog's
+    /// `policies` table, so the sidecar needs no access to the Kubernetes API.
     func addStatusRoutes(to router: Router<APIRequestContext>) {
         router.get("/status") { _, _ -> StatusBody in
             let now = Date().timeIntervalSince1970
             let midnight = WallClock.iso8601((now / 86400).rounded(.down) * 86400)
             let live = await statusSource?.liveStatus() ?? []
-            let (names, running, lastRuns, today) = try await catalog.read { catalog in
+            let (names, running, lastRuns, today, observed) = try await catalog.read { catalog in
                 let names = try catalog.policyNames()
                 let running = try catalog.runs(RunQuery(status: .running, limit: 100))
                 var lastRuns: [String: RunRecord] = [:]
@@ -22,14 +24,17 @@ extension APIServer {
                     for run in try catalog.runs(RunQuery(policy: name, since: midnight, limit: 10_000)) { totals.add(run) }
                     today[name] = totals
                 }
-                return (names, running, lastRuns, today)
+                let observed = try (catalog as? any PolicyStateStore)?.policyStates() ?? []
+                return (names, running, lastRuns, today, observed)
             }
+            let observedByName = Dictionary(observed.map { ($0.policy, $0) }, uniquingKeysWith: { first, _ in first })
             let liveByName = Dictionary(live.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-            let allNames = Set(names).union(live.map(\.name)).sorted()
+            let allNames = Set(names).union(live.map(\.name)).union(observedByName.keys).sorted()
             let policies = allNames.map { name in
                 PolicyStatus(
-                    name: name, lastRun: lastRuns[name], nextRunAt: liveByName[name]?.nextRunAt, running: liveByName[name]?.progress != nil
-                        || running.contains { $0.policy == name }, today: today[name] ?? DayTotals()
+                    name: name, lastRun: lastRuns[name], nextRunAt: liveByName[name]?.nextRunAt ?? observedByName[name]?.nextRunAt,
+                    running: liveByName[name]?.progress != nil || running.contains { $0.policy == name } || !(observedByName[name]?.activeJobs.isEmpty ?? true),
+                    today: today[name] ?? DayTotals(), controller: observedByName[name]
                 )
             }
             let active = running.map { run in
@@ -60,6 +65,8 @@ struct PolicyStatus: Codable, Sendable {
     var nextRunAt: String?
     var running: Bool
     var today: DayTotals
+    /// What the controller last observed of this BackupPolicy (cluster only).
+    var controller: PolicyState?
 }
 
 /// What a policy's runs did since UTC midnight.

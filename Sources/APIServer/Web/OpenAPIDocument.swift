@@ -343,6 +343,31 @@ enum OpenAPIDocument {
                           filesFailed: {type: integer}
                           bytesIn: {type: integer}
                           bytesOut: {type: integer}
+                      controller: {$ref: '#/components/schemas/ObservedPolicy'}
+            ObservedPolicy:
+              type: object
+              description: What the controller last observed of a BackupPolicy (written to the catalog's policies table).
+              required: [policy, namespace, name, schedule, suspended, ready, activeJobs, spec, status, observedAt, observedBy]
+              properties:
+                policy: {type: string, description: namespace/name}
+                namespace: {type: string}
+                name: {type: string}
+                uid: {type: string}
+                generation: {type: integer}
+                schedule: {type: string}
+                suspended: {type: boolean}
+                ready: {type: string, enum: ["True", "False", "Unknown"]}
+                reason: {type: string}
+                message: {type: string}
+                activeJobs: {type: array, items: {type: string}}
+                lastRunResult: {type: string}
+                lastScheduleTime: {type: string}
+                lastSuccessfulTime: {type: string}
+                nextRunAt: {type: string}
+                spec: {type: object, description: The BackupPolicy's spec.}
+                status: {type: object, description: The BackupPolicy's status as the controller wrote it.}
+                observedAt: {type: string}
+                observedBy: {type: string}
             TriggerAccepted:
               type: object
               required: [requestedBy, runs]

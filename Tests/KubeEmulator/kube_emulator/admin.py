@@ -8,6 +8,8 @@
 - ``POST /_emulator/clock``: ``{"advanceSeconds": N}`` or ``{"set": "RFC3339"}``.
 - ``POST /_emulator/tokens``: ``{"token", "user", "groups", "rules"}``.
 - ``POST /_emulator/history``: ``{"limit": N}`` resizes the event history.
+- ``GET /_emulator/requests``: API requests answered, by User-Agent, method, path and watch;
+  ``DELETE`` returns them and starts counting afresh.
 - ``GET /_emulator/healthz``.
 """
 
@@ -66,6 +68,11 @@ class Admin:
             if req.method == "POST":
                 self._faults(self._body(req))
                 return Response(200, self.faults.describe())
+        if parts == ["requests"] and getattr(self, "requests", None) is not None:
+            counted = self.requests.describe()
+            if req.method == "DELETE":
+                self.requests.clear()
+            return Response(200, counted)
         if req.method != "POST":
             raise ApiError(405, "method not allowed", "MethodNotAllowed")
         body = self._body(req)

@@ -48,6 +48,9 @@ class App:
                 return self.admin(req)
             if req.path in PUBLIC:
                 return self._public(req)
+            requests = getattr(self, "requests", None)
+            if requests is not None:
+                requests.record(req.header("user-agent"), req.method, req.path, req.query.get("watch") in ("1", "true"))
             delay = self.faults.delay_for(req.method, req.path)
             if delay:
                 time.sleep(delay)

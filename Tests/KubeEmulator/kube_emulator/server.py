@@ -16,6 +16,7 @@ from .faults import Faults
 from .garbage import GarbageCollector
 from .http_server import HttpServer, Response
 from .kubelet import Kubelet
+from .requests_log import RequestLog
 from .objects import Target, WriteOptions
 from .resources import Registry
 from .store import Store
@@ -61,6 +62,9 @@ class Emulator:
         self.app = App(self.api, self.auth, self.faults, self.admin, lambda: f"{options.host}:{self.port}",
                        options.bookmark_interval)
         self.app.pod_log = self.kubelet.log  # type: ignore[attr-defined]
+        self.requests = RequestLog()
+        self.app.requests = self.requests  # type: ignore[attr-defined]
+        self.admin.requests = self.requests  # type: ignore[attr-defined]
         context = None
         self.ca_file: str | None = None
         if options.tls:

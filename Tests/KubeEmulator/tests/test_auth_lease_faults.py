@@ -113,3 +113,16 @@ def test_expire_fault_sends_410_to_open_watches(crd_client):
     fresh = crd_client.watch(f"{BKP}?watch=1&resourceVersion={fresh_rv}")
     crd_client.post(BKP, policy("n"))
     assert fresh.next()["type"] == "ADDED"
+
+
+def test_requests_are_counted_by_agent_method_path_and_watch(client):
+    client.request("DELETE", "/_emulator/requests")
+    client.get("/api/v1/namespaces", headers={"User-Agent": "one"})
+    client.get("/api/v1/namespaces", headers={"User-Agent": "one"})
+    client.get("/api/v1/namespaces/default/configmaps?watch=1&timeoutSeconds=1", headers={"User-Agent": "two"})
+    client.get("/healthz")  # public: not counted
+    counted = client.request("DELETE", "/_emulator/requests").body
+    assert counted["total"] == 3
+    assert {"agent": "one", "method": "GET", "path": "/api/v1/namespaces", "watch": False, "count": 2} in counted["requests"]
+    assert {"agent": "two", "method": "GET", "path": "/api/v1/namespaces/default/configmaps", "watch": True, "count": 1} in counted["requests"]
+    assert client.get("/_emulator/requests").body == {"total": 0, "requests": []}
