@@ -73,8 +73,8 @@ def test_rbac_is_least_privilege_and_reads_no_secrets(rendered):
         ("pybak.io", "backuppolicies"): {"get", "list", "watch"},
         ("pybak.io", "backuppolicies/status"): {"get", "update", "patch"},
         ("pybak.io", "backuppolicies/finalizers"): {"update"},
-        ("batch", "cronjobs"): {"get", "list", "watch", "create", "update", "patch", "delete"},
-        ("batch", "jobs"): {"get", "list", "watch", "create", "update", "patch", "delete"},
+        ("batch", "cronjobs"): {"get", "list", "watch", "create", "update"},
+        ("batch", "jobs"): {"get", "list", "watch", "create"},
         ("", "pods"): {"get", "list"},
         ("", "events"): {"create", "patch"},
     }
@@ -94,6 +94,7 @@ def test_controller_deployment_is_restricted_and_probed(rendered):
     containers = {c["name"]: c for c in pod["containers"]}
     assert containers["controller"]["args"][:2] == ["controller", "--leader-elect"]
     assert containers["api"]["args"][0] == "serve" and containers["api"]["ports"][0]["containerPort"] == 8080
+    assert "--kubernetes" in containers["api"]["args"]  # POST /compress creates Jobs through the Pod's ServiceAccount
     for container in containers.values():
         context = container["securityContext"]
         assert context["allowPrivilegeEscalation"] is False and context["readOnlyRootFilesystem"] is True

@@ -116,9 +116,11 @@ enum OpenAPIDocument {
             post:
               summary: Start a pass now, for one policy or (empty body) for all.
               description: |
-                Answers 202 with the run ids once the passes have started. The same Idempotency-Key with
-                the same body replays the first answer instead of starting another pass; with a different
-                body it is refused (422). A policy that is already running answers 409.
+                Answers 202 with the run ids once the passes have started (in a cluster: the names of the
+                Jobs made from the policies' CronJobs). The same Idempotency-Key with the same body replays
+                the first answer instead of starting another pass; with a different body it is refused (422).
+                A policy that is already running answers 409. In a cluster, policy is namespace/name, or a
+                name found in one namespace only (else 400).
               security:
                 - bearer: [pybak.trigger]
               parameters:
