@@ -27,6 +27,12 @@ enum OpenAPIDocument {
               responses:
                 '200': {description: Ready., content: {application/json: {schema: {$ref: '#/components/schemas/Health'}}}}
                 '503': {description: The catalog does not answer., content: {application/json: {schema: {$ref: '#/components/schemas/Health'}}}}
+          /dashboard/config:
+            get:
+              summary: How the dashboard signs in (whether tokens are needed; the issuer's endpoints and the client id for authorization code + PKCE).
+              security: []
+              responses:
+                '200': {description: The sign-in settings., content: {application/json: {schema: {$ref: '#/components/schemas/DashboardConfig'}}}}
           /status:
             get:
               summary: Passes running now and, per policy, the last run, the next run and today's totals (UTC).
@@ -344,6 +350,22 @@ enum OpenAPIDocument {
                           filesFailed: {type: integer}
                           bytesIn: {type: integer}
                           bytesOut: {type: integer}
+            DashboardConfig:
+              type: object
+              required: [auth]
+              properties:
+                auth: {type: boolean, description: Whether the API needs a bearer token.}
+                problem: {type: string, description: Why sign-in through the issuer is not offered although configured.}
+                oidc:
+                  type: object
+                  required: [issuer, authorizationEndpoint, tokenEndpoint, clientId, audience, scope]
+                  properties:
+                    issuer: {type: string}
+                    authorizationEndpoint: {type: string}
+                    tokenEndpoint: {type: string}
+                    clientId: {type: string}
+                    audience: {type: string}
+                    scope: {type: string}
             TriggerAccepted:
               type: object
               required: [requestedBy, runs]
