@@ -68,6 +68,7 @@ struct ServeCommand: AsyncParsableCommand {
             let trigger = try clusterTrigger(environment: environment, logger: logger)
             let server = try api.server(address: address, database: database, catalogPath: path, trigger: trigger, statusSource: nil, logger: logger)
             server.logStartup()
+            Task { await server.probeIssuer() }
             let group = ServiceGroup(services: [server.application()], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
             try await group.run()
         } catch let error as PyBakError {

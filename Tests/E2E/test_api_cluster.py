@@ -228,3 +228,49 @@ def test_serve_refuses_a_kubeconfig_it_cannot_read(pybak, tmp_path):
     run(pybak, "catalog", "migrate", "--dest", str(tmp_path), check=0)
     proc = run(pybak, "serve", "--dest", str(tmp_path), "--kubeconfig", str(tmp_path / "missing"), "--listen", f"127.0.0.1:{free_port()}")
     assert proc.returncode != 0 and "POST /compress needs the Kubernetes API" in proc.stderr
+
+
+def test_the_quickstart_sidecar_starts_with_its_placeholder_issuer(pybak, tmp_path):
+    """The api container of the quickstart overlay, as rendered (args, ConfigMap, env), against PostgreSQL and the
+    emulator: it starts, its probes pass, and it says the issuer is a placeholder instead of crash-looping."""
+    from api_support import free_port
+    base = os.environ.get("PYBAK_TEST_DATABASE_URL")
+    if not base:
+        pytest.fail("PYBAK_TEST_DATABASE_URL is not set: `export PYBAK_TEST_DATABASE_URL=$(bash .ci/postgres start)` (bash .ci/run does this)")
+    rendered = subprocess.run(["kubectl", "kustomize", str(REPO / "manifests" / "overlays" / "quickstart")], capture_output=True, text=True, check=True)
+    docs = list(yaml.safe_load_all(rendered.stdout))
+    pod = next(d for d in docs if d["kind"] == "Deployment")["spec"]["template"]["spec"]
+    api = next(c for c in pod["containers"] if c["name"] == "api")
+    config = next(d for d in docs if d["kind"] == "ConfigMap" and d["metadata"]["name"] == api["envFrom"][0]["configMapRef"]["name"])
+    assert config["data"]["PYBAK_OIDC_ISSUER"] == "https://issuer.example.com/"
+    port = free_port()
+    args = [a.replace("--listen=0.0.0.0:8080", f"--listen=0.0.0.0:{port}") for a in api["args"]]
+    k = Cluster(pybak, tmp_path)  # stands in for the API server the Pod's ServiceAccount reaches
+    env = {k_: v for k_, v in os.environ.items() if not k_.startswith("PYBAK_")}
+    env.update(config["data"])
+    env.update({e["name"]: e["value"] for e in api["env"] if "value" in e})
+    env.update({"PYBAK_DATABASE_URL": fresh_schema(base), "KUBECONFIG": str(k.kubeconfig)})
+    proc = subprocess.Popen([pybak, *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        base_url = f"http://127.0.0.1:{port}"
+        def answers():
+            try:
+                return proc.poll() is not None or request(base_url, "/healthz", timeout=2).status == 200
+            except OSError:
+                return False
+        wait_for(answers, what="/healthz")
+        assert proc.poll() is None
+        assert request(base_url, "/readyz").status == 200
+        time.sleep(1)
+        minted = Issuer()  # a well-formed RS256 token: its key must come from the (unreachable) issuer
+        token = minted.token(iss="https://issuer.example.com/", aud="pybak")
+        minted.close()
+        answer = request(base_url, "/status", token=token)
+        assert answer.status == 503 and answer.json()["error"]["code"] == "keys_unavailable", answer.body
+        assert "issuer.example.com" in answer.json()["error"]["message"]
+        assert proc.poll() is None
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=30)
+        k.stop()
+    assert "the OIDC issuer is a placeholder" in err and "PYBAK_OIDC_ISSUER" in err, err[-3000:]
