@@ -55,7 +55,8 @@ extension SQLiteCatalog {
     /// text as one FTS5 phrase, which the trigram tokenizer matches as a case-folded substring. The LIKE beside it keeps
     /// the exact semantics (the phrase matches a superset).
     static func trigramPhrase(_ text: String?) -> String? {
-        guard let text, text.unicodeScalars.count >= 3 else { return nil }
+        // FTS5's query parser ends a string at NUL ("unterminated string"); such text is searched by LIKE alone.
+        guard let text, text.unicodeScalars.count >= 3, !text.unicodeScalars.contains("\u{0}") else { return nil }
         return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 

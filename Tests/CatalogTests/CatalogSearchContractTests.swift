@@ -55,6 +55,7 @@ import Testing
         #expect(try found("/x") == [ids[2]])  // shorter than a trigram: still found
         #expect(try found(".txt_X.gz") == [ids[2]])  // the destination path
         #expect(try found("report-q3") == [])
+        #expect(try found("rep\u{0}ort") == [])  // NUL cannot reach FTS5's query parser
         try catalog.dropPending(ids: [ids[1]])
         #expect(try found("report") == [ids[0]])
         let later = try catalog.recordPending([file("search-i", run, "deep/report-q3.csv", sha: "aa04")])
