@@ -12,6 +12,10 @@ public struct APIConfiguration: Sendable {
     public var triggersPerMinute = 10.0
     /// How long an `Idempotency-Key` is remembered.
     public var idempotencyLifetimeSeconds: Double = 24 * 3600
+    /// The OAuth client id of the dashboard (a public client: authorization code + PKCE); nil offers only a pasted token.
+    public var dashboardClientId: String?
+    /// The scopes the dashboard asks the issuer for.
+    public var dashboardScope = "openid pybak.read pybak.trigger"
 
     /// Creates a configuration with default limits.
     public init(address: ListenAddress) {

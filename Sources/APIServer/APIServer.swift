@@ -1,4 +1,5 @@
 import Catalog
+import Foundation
 import Hummingbird
 import Logging
 import Prometheus
@@ -82,6 +83,31 @@ public struct APIServer: Sendable {
         } else {
             logger.warning("API authentication is OFF: anyone who can reach this loopback address can read and trigger", metadata: [
                 "listen": "\(configuration.address)", "auth": "off",
+            ])
+        }
+    }
+}
+
+extension APIServer {
+    /// Reaches the OIDC issuer once at start and says clearly when it cannot: the server keeps running (health
+    /// probes pass, so a Pod does not crash-loop over it), but every request that needs a token answers 503
+    /// until the issuer answers.
+    public func probeIssuer() async {
+        guard let authenticator else { return }
+        let issuer = authenticator.issuer
+        let host = URL(string: issuer)?.host?.lowercased() ?? ""
+        let placeholder = ["example.com", "example.org", "example.net"].contains { host == $0 || host.hasSuffix("." + $0) } || host.hasSuffix(".example")
+        guard let problem = await authenticator.probe() else {
+            logger.notice("OIDC issuer reached", metadata: ["oidc.issuer": "\(issuer)"])
+            return
+        }
+        if placeholder {
+            logger.error("the OIDC issuer is a placeholder: set PYBAK_OIDC_ISSUER and PYBAK_OIDC_AUDIENCE (--oidc-issuer, --oidc-audience) to your identity provider; until then requests that need a token answer 503", metadata: [
+                "oidc.issuer": "\(issuer)", "reason": "\(problem)",
+            ])
+        } else {
+            logger.error("the OIDC issuer cannot be reached; requests that need a token answer 503 until it can (keys are fetched again on use)", metadata: [
+                "oidc.issuer": "\(issuer)", "reason": "\(problem)",
             ])
         }
     }

@@ -17,12 +17,15 @@ public struct TriggerRequest: Sendable, Equatable {
     public var requestedBy: String
     /// Why, when the caller said.
     public var reason: String?
+    /// The caller's `Idempotency-Key`, when given (a cluster trigger records it on the Job and derives the Job's name from it).
+    public var idempotencyKey: String?
 
     /// Creates a request.
-    public init(policy: String?, requestedBy: String, reason: String?) {
+    public init(policy: String?, requestedBy: String, reason: String?, idempotencyKey: String? = nil) {
         self.policy = policy
         self.requestedBy = requestedBy
         self.reason = reason
+        self.idempotencyKey = idempotencyKey
     }
 }
 
@@ -49,6 +52,8 @@ public enum TriggerError: Error, Sendable, Equatable, CustomStringConvertible {
     case unknownPolicy(String, known: [String])
     /// That policy has a pass running already (run id when known).
     case alreadyRunning(policy: String, runId: Int64?)
+    /// The request cannot be served as asked (an ambiguous policy name); the message says what to give instead.
+    case invalid(String)
     /// The pass could not start (folders, catalog); the message says what to do.
     case failed(String)
 
@@ -58,7 +63,7 @@ public enum TriggerError: Error, Sendable, Equatable, CustomStringConvertible {
             return "no policy named '\(name)'; known: \(known.isEmpty ? "none" : known.joined(separator: ", "))"
         case .alreadyRunning(let policy, let runId):
             return "policy '\(policy)' already has a pass running\(runId.map { " (run \($0))" } ?? ""); wait for it to finish"
-        case .failed(let message):
+        case .invalid(let message), .failed(let message):
             return message
         }
     }

@@ -122,5 +122,33 @@ enum PostgresSchema {
             );
             CREATE INDEX policies_namespace ON policies(namespace, name);
             """),
+        // The API's /files?q= (ILIKE '%text%' on the source or destination path): trigram GIN indexes (pg_trgm, a
+        // "trusted" contrib extension the database owner may create). pg_trgm goes into `public` when allowed, else
+        // the current schema; an existing one is used where it is. Without pg_trgm the migration still succeeds (with
+        // a WARNING) and searches scan the table, as before.
+        (6, "path search index", """
+            DO $$
+            BEGIN
+                BEGIN
+                    CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public;
+                EXCEPTION WHEN OTHERS THEN
+                    BEGIN
+                        CREATE EXTENSION IF NOT EXISTS pg_trgm;
+                    EXCEPTION WHEN OTHERS THEN
+                        RAISE WARNING 'pybak: cannot create the pg_trgm extension (%); /files?q= searches will scan the files table. Have a superuser run CREATE EXTENSION pg_trgm in this database, then REINDEX is not needed: run pybak catalog migrate again after dropping the row of version 4 from schema_migrations.', SQLERRM;
+                    END;
+                END;
+            END $$;
+            DO $$
+            DECLARE
+                trgm_schema TEXT;
+            BEGIN
+                SELECT extnamespace::regnamespace::text INTO trgm_schema FROM pg_extension WHERE extname = 'pg_trgm';
+                IF trgm_schema IS NOT NULL THEN
+                    EXECUTE format('CREATE INDEX files_source_trgm ON files USING gin (source_path %s.gin_trgm_ops)', trgm_schema);
+                    EXECUTE format('CREATE INDEX files_destination_trgm ON files USING gin (destination_path %s.gin_trgm_ops)', trgm_schema);
+                END IF;
+            END $$;
+            """),
     ]
 }

@@ -120,5 +120,25 @@ enum SQLiteSchema {
             );
             CREATE INDEX policies_namespace ON policies(namespace, name);
             """),
+        // The API's /files?q= (text anywhere in the source or destination path): a trigram full-text index over
+        // both paths (FTS5, kept in step with `files` by triggers), so a search reads the matching rows only.
+        (6, "path search index", """
+            CREATE VIRTUAL TABLE files_path_search USING fts5(
+                source_path, destination_path, content='files', content_rowid='id', tokenize='trigram'
+            );
+            INSERT INTO files_path_search(files_path_search) VALUES ('rebuild');
+            CREATE TRIGGER files_path_search_insert AFTER INSERT ON files BEGIN
+                INSERT INTO files_path_search(rowid, source_path, destination_path) VALUES (new.id, new.source_path, new.destination_path);
+            END;
+            CREATE TRIGGER files_path_search_delete AFTER DELETE ON files BEGIN
+                INSERT INTO files_path_search(files_path_search, rowid, source_path, destination_path)
+                    VALUES ('delete', old.id, old.source_path, old.destination_path);
+            END;
+            CREATE TRIGGER files_path_search_update AFTER UPDATE OF source_path, destination_path ON files BEGIN
+                INSERT INTO files_path_search(files_path_search, rowid, source_path, destination_path)
+                    VALUES ('delete', old.id, old.source_path, old.destination_path);
+                INSERT INTO files_path_search(rowid, source_path, destination_path) VALUES (new.id, new.source_path, new.destination_path);
+            END;
+            """),
     ]
 }

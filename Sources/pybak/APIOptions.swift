@@ -16,6 +16,12 @@ struct APIOptions: ParsableArguments {
     @Option(name: .customLong("oidc-audience"), help: "The aud the API's tokens must carry. Env: PYBAK_OIDC_AUDIENCE.")
     var oidcAudience: String?
 
+    @Option(name: .customLong("oidc-client-id"), help: "The dashboard's OAuth client id (public client, authorization code + PKCE) at the issuer; without it the dashboard only takes a pasted token. Env: PYBAK_OIDC_CLIENT_ID.")
+    var oidcClientId: String?
+
+    @Option(name: .customLong("oidc-login-scope"), help: "Scopes the dashboard asks for when signing in (default 'openid pybak.read pybak.trigger'). Env: PYBAK_OIDC_LOGIN_SCOPE.")
+    var oidcLoginScope: String?
+
     /// The listening address, from the flag or PYBAK_LISTEN; nil when the API is not wanted.
     func address(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ListenAddress? {
         guard let text = listen ?? environment["PYBAK_LISTEN"].flatMap({ $0.isEmpty ? nil : $0 }) else { return nil }
@@ -57,8 +63,13 @@ struct APIOptions: ParsableArguments {
             return try SQLiteCatalog(path: catalogPath)
         }
         var configuration = APIConfiguration(address: address)
-        if let text = ProcessInfo.processInfo.environment["PYBAK_API_FOLLOW_SECONDS"], let seconds = Double(text), seconds > 0 {
+        let environment = ProcessInfo.processInfo.environment
+        if let text = environment["PYBAK_API_FOLLOW_SECONDS"], let seconds = Double(text), seconds > 0 {
             configuration.followMaxSeconds = seconds
+        }
+        configuration.dashboardClientId = oidcClientId ?? environment["PYBAK_OIDC_CLIENT_ID"].flatMap { $0.isEmpty ? nil : $0 }
+        if let scope = oidcLoginScope ?? environment["PYBAK_OIDC_LOGIN_SCOPE"].flatMap({ $0.isEmpty ? nil : $0 }) {
+            configuration.dashboardScope = scope
         }
         do {
             return try APIServer(

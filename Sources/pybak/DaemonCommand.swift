@@ -44,6 +44,7 @@ struct DaemonCommand: AsyncParsableCommand {
                 let server = try api.server(
                     address: address, database: database, catalogPath: settings.catalogPath, trigger: trigger, statusSource: coordinator, logger: logger)
                 server.logStartup()
+                Task { await server.probeIssuer() }
                 services.append(server.application())
             }
             let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)

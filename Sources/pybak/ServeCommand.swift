@@ -2,6 +2,7 @@ import APIServer
 import ArgumentParser
 import Catalog
 import Foundation
+import KubeClient
 import Logging
 import PyBakCore
 import ServiceLifecycle
@@ -10,11 +11,12 @@ import ServiceLifecycle
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Serve the REST API and dashboard over a catalog (read-only; POST /compress answers 501 without a trigger).",
+        abstract: "Serve the REST API and dashboard over a catalog; with --kubernetes, POST /compress creates Jobs from the policies' CronJobs.",
         discussion: """
             Every endpoint but /healthz, /readyz, / and /openapi.yaml needs an OAuth 2 bearer JWT from --oidc-issuer \
             with aud --oidc-audience: scope pybak.read for GET, pybak.trigger for POST /compress. Without an issuer, \
-            authentication is off, which is allowed only on a loopback address.
+            authentication is off, which is allowed only on a loopback address. Without --kubernetes (or --kubeconfig, \
+            --context), POST /compress answers 501.
             """
     )
 
@@ -30,6 +32,18 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("log-level"), help: "Least level shown on stderr (default notice). Env: PYBAK_LOG_LEVEL.")
     var logLevel: String?
+
+    @Flag(name: .customLong("kubernetes"), help: "POST /compress creates a Job from the policy's CronJob (in-cluster config, else the kubeconfig). Env: PYBAK_KUBERNETES=true.")
+    var kubernetes = false
+
+    @Option(name: .customLong("kubeconfig"), help: "kubeconfig file for --kubernetes (implies it; default: in-cluster, else $KUBECONFIG or ~/.kube/config).")
+    var kubeconfig: String?
+
+    @Option(name: .customLong("context"), help: "kubeconfig context for --kubernetes (implies it).")
+    var context: String?
+
+    @Option(name: .customLong("namespace"), help: "With --kubernetes: only policies in this namespace (default: all namespaces).")
+    var namespace: String?
 
     func run() async throws {
         do {
@@ -51,14 +65,34 @@ struct ServeCommand: AsyncParsableCommand {
                     throw PyBakError(.catalog, "cannot open the catalog \(path): \(error)")
                 }
             }
-            let server = try api.server(address: address, database: database, catalogPath: path, trigger: nil, statusSource: nil, logger: logger)
+            let trigger = try clusterTrigger(environment: environment, logger: logger)
+            let server = try api.server(address: address, database: database, catalogPath: path, trigger: trigger, statusSource: nil, logger: logger)
             server.logStartup()
+            Task { await server.probeIssuer() }
             let group = ServiceGroup(services: [server.application()], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
             try await group.run()
         } catch let error as PyBakError {
             CommandErrors.report(error)
             throw ExitCode(error.exitCode)
         }
+    }
+
+    /// The Kubernetes trigger when asked for (`--kubernetes`, `--kubeconfig`, `--context` or PYBAK_KUBERNETES=true), else nil.
+    private func clusterTrigger(environment: [String: String], logger: Logger) throws -> ClusterPassTrigger? {
+        let flag = environment["PYBAK_KUBERNETES"].map { ["1", "true", "yes"].contains($0.lowercased()) } ?? false
+        guard kubernetes || kubeconfig != nil || context != nil || flag else { return nil }
+        var environment = environment
+        if let kubeconfig { environment["KUBECONFIG"] = kubeconfig }
+        let config: KubeClientConfig
+        do {
+            config = try KubeClientConfig.load(context: context, environment: environment)
+        } catch {
+            throw PyBakError(.config, "POST /compress needs the Kubernetes API: \(error)")
+        }
+        logger.notice("POST /compress creates Jobs from the policies' CronJobs", metadata: [
+            "kube.server": "\(config.server)", "kube.config": "\(config.origin)", "kube.namespace": "\(namespace ?? "all")",
+        ])
+        return ClusterPassTrigger(api: KubeAPI(config: config, logger: logger), namespace: namespace ?? KubeAPI.allNamespaces, logger: logger)
     }
 
     private func catalogFile(environment: [String: String]) throws -> String {

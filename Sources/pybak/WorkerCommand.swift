@@ -28,9 +28,13 @@ struct WorkerCommand: AsyncParsableCommand {
         do {
             let environment = ProcessInfo.processInfo.environment
             let settings = try WorkerSetup.settings(options: options, shardIndex: shardIndex, shards: shards, environment: environment)
+            // A Job made by POST /compress carries who asked (ManualJobBuilder); a scheduled one carries nothing.
+            let triggered = environment["PYBAK_TRIGGER"] == "api"
+            let requestedBy = environment["PYBAK_REQUESTED_BY"].flatMap { $0.isEmpty ? nil : $0 }
             let result = try await PassRunner(
-                settings: settings, stderrLevel: try options.stderrLevel(), trigger: .schedule, cancellation: SignalCancellation.install(),
-                database: try options.database.target(environment: environment)
+                settings: settings, stderrLevel: try options.stderrLevel(), trigger: triggered ? .api : .schedule,
+                cancellation: SignalCancellation.install(), database: try options.database.target(environment: environment),
+                requestedBy: triggered ? requestedBy : nil
             ).run()
             print("run \(result.runId): \(result.status.rawValue); compressed \(result.counts.compressed), duplicate \(result.counts.duplicate), skipped \(result.counts.skipped), failed \(result.counts.failed)")
             if result.exitCode != 0 { throw ExitCode(result.exitCode) }

@@ -107,6 +107,35 @@ final class ManualClock: Sendable {
         }
     }
 
+    @Test func anUnreachableIssuerIsAskedAgainOnlyEveryFewSeconds() async throws {
+        let issuer = MemoryIssuer(jwks: JWTFixtures.jwks)
+        let saved = issuer.documents.withLock { documents in defer { documents = [:] }; return documents }
+        let verifier = verifier(issuer)
+        #expect(await verifier.probe()?.contains("HTTP 404") == true)
+        for _ in 0..<3 {
+            await #expect(throws: AuthError.self) { try await verifier.authenticate(token: JWTFixtures.validRS256) }
+        }
+        #expect(issuer.fetches.withLock { $0.count } == 1)
+        issuer.documents.withLock { $0 = saved }
+        clock.advance(6)
+        #expect(try await verifier.authenticate(token: JWTFixtures.validRS256).subject == "alice")
+        #expect(issuer.fetches.withLock { $0.count } == 3)
+    }
+
+    @Test func loginEndpointsComeFromDiscovery() async {
+        let issuer = MemoryIssuer(jwks: JWTFixtures.jwks)
+        #expect(await verifier(issuer).loginSettings()?.endpoints == nil)
+        issuer.documents.withLock {
+            $0["https://issuer.test/.well-known/openid-configuration"] = #"""
+                {"issuer": "\#(JWTFixtures.issuer)", "jwks_uri": "https://issuer.test/jwks", "authorization_endpoint": "https://issuer.test/auth",
+                 "token_endpoint": "https://issuer.test/token"}
+                """#
+        }
+        let settings = await verifier(issuer).loginSettings()
+        #expect(settings?.endpoints == LoginEndpoints(authorization: "https://issuer.test/auth", token: "https://issuer.test/token"))
+        #expect(settings?.audience == verifier(issuer).audience)
+    }
+
     @Test func aPlainHTTPJWKSURIOffLoopbackIsRefused() async {
         let issuer = MemoryIssuer(jwks: JWTFixtures.jwks, jwksURI: "http://keys.example.com/jwks")
         do {

@@ -40,6 +40,28 @@ import Testing
         #expect(try catalog.searchFiles(FileSearch(policy: "search-f", beforeId: ids[2], limit: 1)).map(\.id) == [ids[1]])
     }
 
+    @Test(arguments: CatalogBackend.allCases) func pathSearchThroughTheIndexIsASubstringSearch(backend: CatalogBackend) throws {
+        // Migration 4's index (SQLite FTS5 trigrams, PostgreSQL pg_trgm) must not change what a search finds.
+        let catalog = try backend.open()
+        let run = try catalog.startRun(policy: "search-i", trigger: .manual, passStamp: "S", startedAt: "t", host: "h")
+        let ids = try catalog.recordPending([
+            file("search-i", run, "deep/Report \"Q1\".CSV", sha: "aa01"), file("search-i", run, "deep/report-q2.csv", sha: "aa02"),
+            file("search-i", run, "other/x.txt", sha: "aa03"),
+        ])
+        let found = { (text: String) in try catalog.searchFiles(FileSearch(policy: "search-i", path: text)).map(\.id) }
+        #expect(try found("report") == [ids[1], ids[0]])
+        #expect(try found("\"q1\".csv") == [ids[0]])
+        #expect(try found("RT-Q") == [ids[1]])
+        #expect(try found("/x") == [ids[2]])  // shorter than a trigram: still found
+        #expect(try found(".txt_X.gz") == [ids[2]])  // the destination path
+        #expect(try found("report-q3") == [])
+        #expect(try found("rep\u{0}ort") == [])  // NUL cannot reach FTS5's query parser
+        try catalog.dropPending(ids: [ids[1]])
+        #expect(try found("report") == [ids[0]])
+        let later = try catalog.recordPending([file("search-i", run, "deep/report-q3.csv", sha: "aa04")])
+        #expect(try found("report-q3") == later)
+    }
+
     @Test(arguments: CatalogBackend.allCases) func logPagesCarryIdsAndSearchText(backend: CatalogBackend) throws {
         let catalog = try backend.open()
         try catalog.appendLogs((0..<5).map {

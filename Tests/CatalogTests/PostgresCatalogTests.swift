@@ -41,6 +41,17 @@ import Testing
         #expect(versions.sorted() == PostgresSchema.migrations.map { Int64($0.version) })
     }
 
+    @Test func pathSearchCanUseTheTrigramIndexes() throws {
+        let catalog = try open()
+        let plan = try catalog.connection.retrying {
+            try catalog.connection.execute("SET enable_seqscan = off")
+            return try catalog.connection.query(
+                "EXPLAIN SELECT id FROM files WHERE source_path ILIKE $1::text OR destination_path ILIKE $1::text", ["%file4242%"]
+            ).rows { $0.text(0) }.joined(separator: "\n")
+        }
+        #expect(plan.contains("files_source_trgm") && plan.contains("files_destination_trgm"), "\(plan)")
+    }
+
     @Test func aBrokenConnectionIsReopenedAndTheCallRerun() throws {
         let catalog = try open()
         catalog.connection.reconnectDelays = [0.05, 0.1]

@@ -74,7 +74,7 @@ def test_rbac_is_least_privilege_and_reads_no_secrets(rendered):
         ("pybak.io", "backuppolicies/status"): {"update"},
         ("pybak.io", "backuppolicies/finalizers"): {"update"},
         ("batch", "cronjobs"): {"get", "list", "watch", "create", "update"},
-        ("batch", "jobs"): {"list", "watch", "create"},
+        ("batch", "jobs"): {"get", "list", "watch", "create"},
         ("events.k8s.io", "events"): {"create"},
     }
     lease_rules = objects[("Role", "pybak-leader-election")]["rules"]
@@ -93,6 +93,7 @@ def test_controller_deployment_is_restricted_and_probed(rendered):
     containers = {c["name"]: c for c in pod["containers"]}
     assert containers["controller"]["args"][:2] == ["controller", "--leader-elect"]
     assert containers["api"]["args"][0] == "serve" and containers["api"]["ports"][0]["containerPort"] == 8080
+    assert "--kubernetes" in containers["api"]["args"]  # POST /compress creates Jobs through the Pod's ServiceAccount
     for container in containers.values():
         context = container["securityContext"]
         assert context["allowPrivilegeEscalation"] is False and context["readOnlyRootFilesystem"] is True

@@ -6,6 +6,15 @@ public protocol BearerAuthenticator: Sendable {
     /// - Returns: the caller.
     /// - Throws: `AuthError` saying why the token is not accepted.
     func authenticate(token: String) async throws(AuthError) -> Principal
+    /// The audience tokens must carry and the issuer's sign-in endpoints, for the dashboard; nil when unknown.
+    func loginSettings() async -> (audience: String, endpoints: LoginEndpoints?)?
+    /// Reaches the issuer now (discovery and keys); nil when that worked, else why not.
+    func probe() async -> String?
+}
+
+extension BearerAuthenticator {
+    public func loginSettings() async -> (audience: String, endpoints: LoginEndpoints?)? { nil }
+    public func probe() async -> String? { nil }
 }
 
 /// Why a request is not authenticated.

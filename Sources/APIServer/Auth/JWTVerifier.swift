@@ -27,6 +27,14 @@ public struct JWTVerifier: BearerAuthenticator {
         self.clock = clock
     }
 
+    public func loginSettings() async -> (audience: String, endpoints: LoginEndpoints?)? {
+        (audience, await keys.loginEndpoints())
+    }
+
+    public func probe() async -> String? {
+        await keys.probe()
+    }
+
     /// Tokens longer than this are refused before any parsing.
     static let maximumLength = 16 * 1024
 

@@ -14,8 +14,13 @@ public actor OIDCKeyCache {
     private let maximumAgeSeconds: Double
     private let clock: @Sendable () -> Double
     private var keys: [KeyEntry]?
+    /// The endpoints discovery named, for the dashboard's sign-in.
+    private var endpoints: LoginEndpoints?
     private var lastFetch: Double?
-    private var inFlight: Task<[KeyEntry], any Error>?
+    private var lastError: String?
+    /// While no keys were ever loaded, the issuer is asked again at most this often.
+    static let unreachableRetrySeconds = 5.0
+    private var inFlight: Task<([KeyEntry], LoginEndpoints?), any Error>?
     /// Fetches made so far (tests check the refresh limit with it).
     private(set) var fetchCount = 0
 
@@ -39,6 +44,10 @@ public actor OIDCKeyCache {
     /// - Throws: `AuthError.invalidToken` for an unknown kid, `.keysUnavailable` when nothing could be fetched.
     func key(id: String?, algorithm: JWSAlgorithm) async throws(AuthError) -> VerificationKey {
         let now = clock()
+        if keys == nil, let lastFetch, now - lastFetch < Self.unreachableRetrySeconds, let lastError, inFlight == nil {
+            // The issuer did not answer a moment ago: say so at once instead of making every request wait for it again.
+            throw .keysUnavailable(lastError)
+        }
         if keys == nil || (lastFetch.map { now - $0 >= maximumAgeSeconds } ?? true) {
             try await refresh(required: keys == nil)
         }
@@ -60,7 +69,7 @@ public actor OIDCKeyCache {
     }
 
     private func refresh(required: Bool) async throws(AuthError) {
-        let task: Task<[KeyEntry], any Error>
+        let task: Task<([KeyEntry], LoginEndpoints?), any Error>
         if let inFlight {
             task = inFlight
         } else {
@@ -74,16 +83,40 @@ public actor OIDCKeyCache {
         }
         do {
             let fetched = try await task.value
-            keys = fetched
+            keys = fetched.0
+            endpoints = fetched.1
+            lastError = nil
             inFlight = nil
         } catch {
             inFlight = nil
+            lastError = "cannot fetch the signing keys of the issuer \(issuer): \(error)"
             logger.error("cannot fetch the issuer's keys", metadata: ["oidc.issuer": "\(issuer)", "reason": "\(error)"])
-            if required || keys == nil { throw .keysUnavailable("cannot fetch the issuer's signing keys: \(error)") }
+            if required || keys == nil { throw .keysUnavailable(lastError ?? "") }
         }
     }
 
-    private static func fetch(issuer: String, getter: any HTTPGetter, logger: Logger) async throws -> [KeyEntry] {
+    /// The authorization and token endpoints from discovery (fetched now if never fetched; nil when the issuer
+    /// cannot be reached or names none).
+    func loginEndpoints() async -> LoginEndpoints? {
+        if keys == nil, lastFetch.map({ clock() - $0 >= Self.unreachableRetrySeconds }) ?? true {
+            try? await refresh(required: false)
+        }
+        return endpoints
+    }
+
+    /// Fetches discovery and the JWKS once at start, so that an issuer that cannot be reached (or a placeholder
+    /// left in the configuration) is reported at once rather than at the first request.
+    /// - Returns: nil when the keys were loaded, else why not.
+    public func probe() async -> String? {
+        do {
+            try await refresh(required: true)
+            return nil
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    private static func fetch(issuer: String, getter: any HTTPGetter, logger: Logger) async throws -> ([KeyEntry], LoginEndpoints?) {
         let base = issuer.hasSuffix("/") ? String(issuer.dropLast()) : issuer
         let discoveryURL = base + "/.well-known/openid-configuration"
         let discovery = try await getJSON(discoveryURL, as: DiscoveryDocument.self, getter: getter)
@@ -99,7 +132,12 @@ public actor OIDCKeyCache {
             logger.warning("JWKS key not used", metadata: ["oidc.jwks_uri": "\(discovery.jwks_uri)", "reason": "\(reason)"])
         }
         logger.info("issuer keys loaded", metadata: ["oidc.issuer": "\(issuer)", "keys": "\(keys.count)"])
-        return keys
+        var endpoints: LoginEndpoints?
+        if let authorization = discovery.authorization_endpoint, let token = discovery.token_endpoint,
+           IssuerURL.isAcceptable(authorization), IssuerURL.isAcceptable(token) {
+            endpoints = LoginEndpoints(authorization: authorization, token: token)
+        }
+        return (keys, endpoints)
     }
 
     private static func getJSON<T: Decodable>(_ url: String, as type: T.Type, getter: any HTTPGetter) async throws -> T {
@@ -116,6 +154,22 @@ public actor OIDCKeyCache {
     struct DiscoveryDocument: Decodable {
         var issuer: String
         var jwks_uri: String
+        var authorization_endpoint: String?
+        var token_endpoint: String?
+    }
+}
+
+/// Where a browser signs in (authorization code + PKCE): from the issuer's discovery document.
+public struct LoginEndpoints: Sendable, Equatable {
+    /// `authorization_endpoint`.
+    public var authorization: String
+    /// `token_endpoint`.
+    public var token: String
+
+    /// Creates the pair.
+    public init(authorization: String, token: String) {
+        self.authorization = authorization
+        self.token = token
     }
 }
 

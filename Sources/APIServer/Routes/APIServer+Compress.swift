@@ -35,7 +35,7 @@ extension APIServer {
                         headers: [.retryAfter: "\(Int(wait.rounded(.up)))"]
                     )
                 }
-                let response = try await startPasses(trigger: trigger, compress: compress, principal: principal)
+                let response = try await startPasses(trigger: trigger, compress: compress, principal: principal, idempotencyKey: key)
                 if let key { await idempotency.finish(subject: principal.subject, key: key, response: response) }
                 return try response.response()
             } catch {
@@ -45,14 +45,16 @@ extension APIServer {
         }
     }
 
-    private func startPasses(trigger: any PassTrigger, compress: CompressRequest, principal: Principal) async throws -> StoredResponse {
+    private func startPasses(trigger: any PassTrigger, compress: CompressRequest, principal: Principal, idempotencyKey: String?) async throws -> StoredResponse {
         let runs: [TriggeredRun]
         do {
-            runs = try await trigger.trigger(TriggerRequest(policy: compress.policy, requestedBy: principal.subject, reason: compress.reason))
+            runs = try await trigger.trigger(
+                TriggerRequest(policy: compress.policy, requestedBy: principal.subject, reason: compress.reason, idempotencyKey: idempotencyKey))
         } catch let error as TriggerError {
             switch error {
             case .unknownPolicy: throw APIError(.notFound, code: "unknown_policy", error.description)
             case .alreadyRunning: throw APIError(.conflict, code: "already_running", error.description)
+            case .invalid: throw APIError(.badRequest, code: "invalid_policy", error.description)
             case .failed: throw APIError(.serviceUnavailable, code: "trigger_failed", error.description)
             }
         }
@@ -60,6 +62,7 @@ extension APIServer {
         logger.notice("passes triggered", metadata: [
             "requested.by": "\(principal.subject)", "policy.name": "\(compress.policy ?? "*")",
             "run.ids": "\(runs.compactMap(\.runId).map(String.init).joined(separator: ","))",
+            "job.names": "\(runs.compactMap(\.job).joined(separator: ","))",
         ])
         let body = TriggerAccepted(requestedBy: principal.subject, runs: runs)
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]

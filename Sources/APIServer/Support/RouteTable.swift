@@ -2,7 +2,7 @@
 enum RouteTable {
     static let routes: [(segments: [String], methods: String)] = [
         (["healthz"], "GET"), (["readyz"], "GET"), ([], "GET"), (["openapi.yaml"], "GET"), (["status"], "GET"), (["runs"], "GET"),
-        (["runs", "*"], "GET"), (["files"], "GET"), (["logs"], "GET"), (["compress"], "POST"), (["metrics"], "GET"),
+        (["runs", "*"], "GET"), (["files"], "GET"), (["logs"], "GET"), (["compress"], "POST"), (["metrics"], "GET"), (["dashboard", "config"], "GET"),
     ]
 
     /// The methods a path accepts, or nil when no route has that path.

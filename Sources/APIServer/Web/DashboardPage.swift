@@ -1,11 +1,22 @@
-/// The dashboard: one self-contained page (inline CSS, JS and SVG; no CDN, no external request).
+import Foundation
+
+/// The dashboard: one self-contained page (inline CSS, JS and SVG; no CDN, no external request but the
+/// issuer's token endpoint when signing in).
 ///
-/// It calls the API with the bearer token pasted at login (kept in sessionStorage) or given as
-/// `#token=...`; with auth off it needs none. Live logs read `/logs?follow=true` with fetch, since
-/// EventSource cannot send an Authorization header.
+/// It calls the API with a bearer token kept in sessionStorage: from signing in through the OIDC issuer
+/// (authorization code + PKCE, S256, with state and nonce; `GET /dashboard/config` gives the endpoints and
+/// client id), pasted at login, or given as `#token=...`; with auth off it needs none. Live logs read
+/// `/logs?follow=true` with fetch, since EventSource cannot send an Authorization header.
 enum DashboardPage {
-    static let contentSecurityPolicy =
-        "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    /// The page's Content-Security-Policy: its own origin, plus the issuer's token endpoint for the sign-in.
+    static func contentSecurityPolicy(tokenEndpoint: String?) -> String {
+        var connect = "'self'"
+        if let tokenEndpoint, let url = URL(string: tokenEndpoint), let scheme = url.scheme, let host = url.host,
+           scheme == "https" || scheme == "http", host.allSatisfy({ $0.isLetter || $0.isNumber || ".-:[]".contains($0) }) {
+            connect += " \(scheme)://\(host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host)\(url.port.map { ":\($0)" } ?? "")"
+        }
+        return "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; connect-src \(connect); base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    }
 
     static let html = #"""
         <!doctype html>
@@ -51,6 +62,7 @@ enum DashboardPage {
         <header><h1>PyBak</h1><span id="who" class="muted"></span><span class="spacer"></span><span id="updated" class="muted"></span><button id="logout" hidden>Log out</button></header>
         <section id="login" class="login panel" hidden>
           <h2>Sign in</h2>
+          <div id="oidc" hidden><p><button id="oidc-signin">Sign in with your identity provider</button> <span id="oidc-issuer" class="muted"></span></p><p class="muted">or</p></div>
           <p>Paste an access token (a JWT from your identity provider with the scope <code>pybak.read</code>).</p>
           <textarea id="token" spellcheck="false" placeholder="eyJhbGciOi..."></textarea>
           <p><button id="signin">Use token</button> <span id="login-error" class="error-text"></span></p>
@@ -73,6 +85,52 @@ enum DashboardPage {
         if (fragment.get("token")) { sessionStorage.setItem("pybak.token", fragment.get("token")); history.replaceState(null, "", location.pathname); }
         let token = sessionStorage.getItem("pybak.token");
         let logAbort = null;
+        let login = {};
+
+        // Sign-in through the OIDC issuer: authorization code + PKCE (S256), state and nonce kept in this tab only.
+        const b64url = (bytes) => btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+        const randomText = () => b64url(crypto.getRandomValues(new Uint8Array(32)));
+        const claimsOf = (jwt) => JSON.parse(new TextDecoder().decode(Uint8Array.from(atob(jwt.split(".")[1].replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0))));
+        const redirectURI = () => location.origin + location.pathname;
+
+        async function signIn() {
+          const oidc = login.oidc;
+          if (!crypto.subtle) { showLogin("signing in needs https (or a loopback address); paste a token instead"); return; }
+          const verifier = randomText(), state = randomText(), nonce = randomText();
+          const challenge = b64url(new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier))));
+          sessionStorage.setItem("pybak.login", JSON.stringify({verifier, state, nonce}));
+          const url = new URL(oidc.authorizationEndpoint);
+          for (const [k, v] of Object.entries({response_type: "code", client_id: oidc.clientId, redirect_uri: redirectURI(), scope: oidc.scope,
+                                                state, nonce, code_challenge: challenge, code_challenge_method: "S256"})) url.searchParams.set(k, v);
+          location.assign(url.toString());
+        }
+
+        // The issuer sent the browser back with ?code=...&state=... (or ?error=...): exchange the code for tokens.
+        async function finishSignIn(params) {
+          const saved = JSON.parse(sessionStorage.getItem("pybak.login") || "null");
+          sessionStorage.removeItem("pybak.login");
+          history.replaceState(null, "", location.pathname);
+          if (params.get("error")) throw new Error("the identity provider refused: " + params.get("error") + " " + (params.get("error_description") || ""));
+          if (!saved || params.get("state") !== saved.state) throw new Error("this sign-in answer does not belong to this tab (state differs); sign in again");
+          const oidc = login.oidc;
+          if (!oidc) throw new Error("sign-in through the issuer is not configured here");
+          const body = new URLSearchParams({grant_type: "authorization_code", code: params.get("code") || "", redirect_uri: redirectURI(),
+                                            client_id: oidc.clientId, code_verifier: saved.verifier});
+          const response = await fetch(oidc.tokenEndpoint, {method: "POST", headers: {"Content-Type": "application/x-www-form-urlencoded"}, body});
+          const answer = await response.json().catch(() => ({}));
+          if (!response.ok) throw new Error("the token endpoint refused the code: " + (answer.error_description || answer.error || "HTTP " + response.status));
+          if (answer.id_token && claimsOf(answer.id_token).nonce !== saved.nonce) throw new Error("the ID token's nonce is not this sign-in's; sign in again");
+          const isJWT = (t) => typeof t === "string" && t.split(".").length === 3;
+          const audiences = (t) => [].concat(claimsOf(t).aud || []);
+          if (isJWT(answer.access_token)) {
+            token = answer.access_token;
+          } else if (isJWT(answer.id_token) && audiences(answer.id_token).includes(oidc.audience)) {
+            token = answer.id_token;  // an issuer with opaque access tokens, whose ID token is meant for this API
+          } else {
+            throw new Error("the issuer's access token is not a JWT, so this API cannot check it; have the issuer issue JWT access tokens for the audience " + oidc.audience);
+          }
+          sessionStorage.setItem("pybak.token", token);
+        }
 
         async function api(path) {
           const headers = token ? {Authorization: "Bearer " + token} : {};
@@ -194,12 +252,20 @@ enum DashboardPage {
         }
 
         async function start() {
-          if (!(await refresh())) return;
+          login = await fetch("/dashboard/config").then((r) => r.json()).catch(() => ({}));
+          $("oidc").hidden = !login.oidc;
+          if (login.oidc) $("oidc-issuer").textContent = login.oidc.issuer;
+          const params = new URLSearchParams(location.search);
+          if (params.has("code") || params.has("error")) {
+            try { await finishSignIn(params); } catch (e) { showLogin(e.message); return; }
+          }
+          if (!(await refresh())) { if (login.problem) $("login-error").textContent = login.problem; return; }
           if (location.hash.startsWith("#run/")) showReport(location.hash.slice(5)).catch((e) => { $("report").hidden = false; $("report").textContent = e.message; });
           if (!logAbort) followLogs(null);
         }
 
         window.addEventListener("hashchange", () => { if (location.hash.startsWith("#run/")) showReport(location.hash.slice(5)).catch(() => {}); });
+        $("oidc-signin").addEventListener("click", () => { signIn().catch((e) => showLogin(e.message)); });
         $("signin").addEventListener("click", () => { token = $("token").value.trim(); sessionStorage.setItem("pybak.token", token); start(); });
         $("logout").addEventListener("click", () => { sessionStorage.removeItem("pybak.token"); token = null; if (logAbort) logAbort.abort(); logAbort = null; showLogin(""); });
         setInterval(() => { if (!$("app").hidden) refresh(); }, 5000);

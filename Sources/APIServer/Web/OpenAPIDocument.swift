@@ -27,6 +27,12 @@ enum OpenAPIDocument {
               responses:
                 '200': {description: Ready., content: {application/json: {schema: {$ref: '#/components/schemas/Health'}}}}
                 '503': {description: The catalog does not answer., content: {application/json: {schema: {$ref: '#/components/schemas/Health'}}}}
+          /dashboard/config:
+            get:
+              summary: How the dashboard signs in (whether tokens are needed; the issuer's endpoints and the client id for authorization code + PKCE).
+              security: []
+              responses:
+                '200': {description: The sign-in settings., content: {application/json: {schema: {$ref: '#/components/schemas/DashboardConfig'}}}}
           /status:
             get:
               summary: Passes running now and, per policy, the last run, the next run and today's totals (UTC).
@@ -116,9 +122,11 @@ enum OpenAPIDocument {
             post:
               summary: Start a pass now, for one policy or (empty body) for all.
               description: |
-                Answers 202 with the run ids once the passes have started. The same Idempotency-Key with
-                the same body replays the first answer instead of starting another pass; with a different
-                body it is refused (422). A policy that is already running answers 409.
+                Answers 202 with the run ids once the passes have started (in a cluster: the names of the
+                Jobs made from the policies' CronJobs). The same Idempotency-Key with the same body replays
+                the first answer instead of starting another pass; with a different body it is refused (422).
+                A policy that is already running answers 409. In a cluster, policy is namespace/name, or a
+                name found in one namespace only (else 400).
               security:
                 - bearer: [pybak.trigger]
               parameters:
@@ -368,6 +376,22 @@ enum OpenAPIDocument {
                 status: {type: object, description: The BackupPolicy's status as the controller wrote it.}
                 observedAt: {type: string}
                 observedBy: {type: string}
+            DashboardConfig:
+              type: object
+              required: [auth]
+              properties:
+                auth: {type: boolean, description: Whether the API needs a bearer token.}
+                problem: {type: string, description: Why sign-in through the issuer is not offered although configured.}
+                oidc:
+                  type: object
+                  required: [issuer, authorizationEndpoint, tokenEndpoint, clientId, audience, scope]
+                  properties:
+                    issuer: {type: string}
+                    authorizationEndpoint: {type: string}
+                    tokenEndpoint: {type: string}
+                    clientId: {type: string}
+                    audience: {type: string}
+                    scope: {type: string}
             TriggerAccepted:
               type: object
               required: [requestedBy, runs]
