@@ -63,21 +63,23 @@ public final class GCSTokenSource: Sendable {
         let request = HTTPRequest(
             method: "POST", url: tokenEndpoint, headers: [(name: "Content-Type", value: "application/x-www-form-urlencoded")],
             body: .bytes(Array(form.utf8)), timeout: 60, maxResponseBytes: 1 << 20)
-        let subject = "token endpoint \(tokenEndpoint) (service account \(key.clientEmail), key \(key.origin))"
+        // CloudSync reports only the message, so it names the endpoint, the account and the key file itself.
+        let subject = key.origin
+        let asking = "token endpoint \(tokenEndpoint) for service account \(key.clientEmail) (key \(key.origin))"
         let response: HTTPResponse
         do {
             response = try http.send(request, retry: retry)
         } catch let error as TransportError {
-            throw UploadError(path: subject, "no token: \(error); check --gcs-token-endpoint / the key's token_uri and the network", retryable: error.isRetryable)
+            throw UploadError(path: subject, "\(asking) gave no token: \(error); check --gcs-token-endpoint / the key's token_uri and the network", retryable: error.isRetryable)
         }
         guard response.isSuccess else {
             let error = response.error(for: request)
-            throw UploadError(path: subject, "refused the service account's JWT: \(error); check that the key file is a current key of \(key.clientEmail)", retryable: error.isRetryable)
+            throw UploadError(path: subject, "\(asking) refused the JWT: \(error); check that the key file is a current key of \(key.clientEmail)", retryable: error.isRetryable)
         }
         guard let object = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any],
             let token = object["access_token"] as? String, !token.isEmpty
         else {
-            throw UploadError(path: subject, "answered without an access_token: \(ServiceMessage.excerpt(of: response.body))")
+            throw UploadError(path: subject, "\(asking) answered without an access_token: \(ServiceMessage.excerpt(of: response.body))")
         }
         let lifetime = (object["expires_in"] as? NSNumber)?.doubleValue ?? 3600
         return Token(value: token, expires: now + lifetime)
