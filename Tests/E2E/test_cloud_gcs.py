@@ -105,3 +105,20 @@ def test_cloud_only_removes_source_and_local_copy_after_the_gcs_upload(pybak, fo
     assert row[2] == "uploaded" and row[7] == "removed"
     assert not (folders.src / "keep/me.bin").exists() and not (folders.dst / row[1]).exists()
     assert gzip.decompress(gcs.download(row[1])) == data
+
+
+def test_restore_from_gcs_is_byte_identical(pybak, folders, gcs, token_server, tmp_path):
+    originals = {"docs/note.txt": b"hello gcs\n" * 100, "media/big.bin": os.urandom((1 << 20) + 777)}
+    for rel, data in originals.items():
+        folders.write(rel, data)
+    key_file = token_server.key_file(tmp_path)
+    env = {"PYBAK_GCS_MULTIPART_THRESHOLD": "512Ki", "PYBAK_GCS_CHUNK_SIZE": "256Ki"}
+    run(pybak, *gcs_args(folders, gcs.endpoint, key_file, "team"), env=env, check=0)
+    for row in upload_rows(folders):
+        (folders.dst / row[1]).unlink()
+    out = tmp_path / "out"
+    proc = run(pybak, "restore", "--dest", str(folders.dst), "--to", str(out), "--from", "gcs", "--gcs-endpoint", gcs.endpoint,
+               "--gcs-credentials-file", str(key_file), check=0)
+    assert "from gs://pybak-test/team/" in proc.stdout
+    for rel, data in originals.items():
+        assert (out / rel).read_bytes() == data

@@ -31,9 +31,12 @@ public struct GCSObjectSource: StoredObjectSource {
         return GCSObjectSource(settings: settings, tokens: tokens, http: http, retry: retry)
     }
 
-    public var location: String { client.objectURL(client.target.prefix) }
+    public var location: String {
+        let prefix = GCSUploader.joinKey(prefix: client.target.prefix, "")
+        return prefix.isEmpty ? "gs://\(client.target.bucket)" : client.objectURL(prefix)
+    }
 
-    /// Opens the copy stored at `path` relative to the destination (its object is `prefix/path`).
+    /// Opens the object `prefix/path` (restore passes the recorded name whole, with an empty prefix).
     public func open(_ path: String) throws -> any StoredObjectReader {
         try open(object: GCSUploader.joinKey(prefix: client.target.prefix, path), path: path)
     }
