@@ -136,7 +136,7 @@ let package = Package(
         .testTarget(name: "BackupPipelineTests", dependencies: ["BackupPipeline", "Catalog", "Archive", "Uploaders"]),
         .testTarget(name: "RecoveryTests", dependencies: ["Recovery", "BackupPipeline", "Catalog", "Archive"]),
         .testTarget(name: "TransportTests", dependencies: ["Transport"]),
-        .testTarget(name: "UploadersTests", dependencies: ["Uploaders", "Archive", "Transport", "PyBakCore"], exclude: ["Fixtures"]),
+        .testTarget(name: "UploadersTests", dependencies: ["Uploaders", "Archive", "Transport", "PyBakCore", "COpenSSL"], exclude: ["Fixtures"]),
         .testTarget(
             name: "KubeClientTests",
             dependencies: ["KubeClient", "Transport", "PyBakCore", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]

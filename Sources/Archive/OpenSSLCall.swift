@@ -1,14 +1,14 @@
 import COpenSSL
 
 /// The one place OpenSSL return codes become errors carrying OpenSSL's own message.
-enum OpenSSLCall {
+public enum OpenSSLCall {
     /// Throws `ArchiveError` when `rc` is not 1 (OpenSSL's success), naming the step.
     static func check(_ rc: Int32, _ step: String) throws {
         guard rc == 1 else { throw ArchiveError("OpenSSL failed to \(step): \(lastError())") }
     }
 
     /// The newest message on OpenSSL's error queue (the queue is emptied).
-    static func lastError() -> String {
+    public static func lastError() -> String {
         let code = ERR_get_error()
         ERR_clear_error()
         guard code != 0 else { return "no detail from OpenSSL" }

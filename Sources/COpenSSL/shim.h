@@ -11,4 +11,5 @@
 #include <openssl/param_build.h>
 #include <openssl/bn.h>
 #include <openssl/ecdsa.h>
+#include <openssl/pem.h>
 #endif

@@ -40,6 +40,9 @@ public enum PolicyValidation {
         if let email = spec.report?.at("email"), email.at("smtpSecretRef", "name")?.text == nil {
             problems.append(SpecProblem("spec.report.email.smtpSecretRef.name", "is required; name the Secret with the SMTP url, username and password"))
         }
+        if let gcs = spec.cloud?.at("gcs"), gcs.at("credentialsSecretRef", "name")?.text == nil {
+            problems.append(SpecProblem("spec.cloud.gcs.credentialsSecretRef.name", "is required; name the Secret holding the service-account JSON key"))
+        }
         if !DNSName.isValid(name) {
             problems.append(SpecProblem("metadata.name", "'\(name)' is not a DNS-1123 name; use lower-case letters, digits and '-'"))
         }

@@ -2,13 +2,16 @@
 public struct CloudSettings: Sendable, Equatable {
     /// The S3 (or S3-compatible) target, if any.
     public var s3: S3Target?
+    /// The Google Cloud Storage target, if any.
+    public var gcs: GCSTarget?
     /// Whether the stored copy stays in the destination folder after it was uploaded (`spec.keepLocalCopy`,
     /// default true). False ("cloud only") needs a target; the local copy and the source go only after the upload succeeded.
     public var keepLocalCopy: Bool
 
     /// Creates settings.
-    public init(s3: S3Target? = nil, keepLocalCopy: Bool = true) {
+    public init(s3: S3Target? = nil, gcs: GCSTarget? = nil, keepLocalCopy: Bool = true) {
         self.s3 = s3
+        self.gcs = gcs
         self.keepLocalCopy = keepLocalCopy
     }
 
@@ -16,7 +19,7 @@ public struct CloudSettings: Sendable, Equatable {
     public static let none = CloudSettings()
 
     /// Whether any target is configured.
-    public var hasTargets: Bool { s3 != nil }
+    public var hasTargets: Bool { s3 != nil || gcs != nil }
 }
 
 /// An S3 bucket (AWS or an S3-compatible store) as `spec.cloud.s3` and the `--s3-*` flags describe it.

@@ -7,6 +7,11 @@ public struct CloudFlags: Sendable, Equatable {
     public var s3PathStyle: Bool?
     public var s3StorageClass: String?
     public var s3CredentialsDir: String?
+    public var gcsBucket: String?
+    public var gcsPrefix: String?
+    public var gcsEndpoint: String?
+    public var gcsCredentialsFile: String?
+    public var gcsTokenEndpoint: String?
     public var keepLocalCopy: Bool?
 
     /// No flags.
@@ -22,7 +27,7 @@ extension SettingsResolver {
         ("PYBAK_S3_CREDENTIALS_DIR", "folder with AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY files"),
         ("PYBAK_S3_MULTIPART_THRESHOLD", "multipart above this size (e.g. 16Mi)"), ("PYBAK_S3_PART_SIZE", "multipart part size (min 5Mi)"),
         ("PYBAK_S3_TIMEOUT", "time allowed per request (e.g. 300s)"), ("PYBAK_KEEP_LOCAL_COPY", "false to keep only the cloud copy"),
-    ]
+    ] + gcsEnvironmentKeys
 
     static let s3Keys: Set<String> = [
         "bucket", "region", "endpoint", "prefix", "pathStyle", "storageClass", "credentialsDir", "credentialsSecretRef", "profile",
@@ -33,8 +38,9 @@ extension SettingsResolver {
     /// - Throws: `PyBakError.config` naming the key and what is wrong.
     static func resolveCloud(spec: BackupPolicySpec, flags: CloudFlags, environment env: [String: String]) throws -> CloudSettings {
         var specS3: [String: JSONValue] = [:]
+        var specGCS: [String: JSONValue]?
         if let cloud = spec.cloud {
-            guard case .object(let fields) = cloud else { throw PyBakError(.config, "spec.cloud: expected a mapping with s3 (and later gcs)") }
+            guard case .object(let fields) = cloud else { throw PyBakError(.config, "spec.cloud: expected a mapping with s3 and/or gcs") }
             for (key, value) in fields {
                 switch key {
                 case "s3":
@@ -44,22 +50,37 @@ extension SettingsResolver {
                     }
                     specS3 = s3
                 case "gcs":
-                    throw PyBakError(.config, "spec.cloud.gcs is not supported by this version of pybak yet; remove it or use spec.cloud.s3")
+                    guard case .object(let gcs) = value else { throw PyBakError(.config, "spec.cloud.gcs: expected a mapping (bucket, prefix, credentialsFile, ...)") }
+                    for name in gcs.keys where !gcsKeys.contains(name) {
+                        throw PyBakError(.config, "spec.cloud.gcs.\(name) is not a setting; use one of \(gcsKeys.sorted().joined(separator: ", "))")
+                    }
+                    specGCS = gcs
                 default:
-                    throw PyBakError(.config, "spec.cloud.\(key) is not a cloud target; use spec.cloud.s3")
+                    throw PyBakError(.config, "spec.cloud.\(key) is not a cloud target; use spec.cloud.s3 or spec.cloud.gcs")
                 }
             }
         }
         let reader = CloudValueReader(spec: specS3, environment: env)
+        let gcs = try resolveGCS(spec: specGCS, flags: flags, environment: env)
+        let s3 = try resolveS3(spec: specS3, flags: flags, environment: env)
+        guard s3 != nil || gcs != nil else {
+            // Without a target the local copy is the only one: it always stays (documented in README).
+            return CloudSettings(keepLocalCopy: true)
+        }
         let keepLocalCopy = try flags.keepLocalCopy ?? spec.keepLocalCopy ?? reader.envBool("PYBAK_KEEP_LOCAL_COPY") ?? true
+        return CloudSettings(s3: s3, gcs: gcs, keepLocalCopy: keepLocalCopy)
+    }
+
+    /// Resolves the S3 target from `spec.cloud.s3`, the `--s3-*` flags and `PYBAK_S3_*`; nil without a bucket.
+    private static func resolveS3(spec specS3: [String: JSONValue], flags: CloudFlags, environment env: [String: String]) throws -> S3Target? {
+        let reader = CloudValueReader(spec: specS3, environment: env)
         let bucket = try flags.s3Bucket ?? reader.string("bucket") ?? reader.env("PYBAK_S3_BUCKET")
         guard let bucket else {
             let stray = [flags.s3Region, flags.s3Endpoint, flags.s3Prefix, flags.s3StorageClass, flags.s3CredentialsDir].contains { $0 != nil }
             if stray || flags.s3PathStyle != nil || !specS3.isEmpty {
                 throw PyBakError(.config, "S3 settings were given without a bucket; pass --s3-bucket NAME or set spec.cloud.s3.bucket")
             }
-            // Without a target the local copy is the only one: it always stays (documented in README).
-            return CloudSettings(s3: nil, keepLocalCopy: true)
+            return nil
         }
         guard !bucket.isEmpty, !bucket.contains("/"), !bucket.contains(" ") else {
             throw PyBakError(.config, "spec.cloud.s3.bucket '\(bucket)' is not a bucket name; give the name alone (no s3://, no slashes)")
@@ -92,7 +113,7 @@ extension SettingsResolver {
             target.timeoutSeconds = try DurationText.seconds(timeout, field: "spec.cloud.s3.timeout")
             guard target.timeoutSeconds >= 1 else { throw PyBakError(.config, "spec.cloud.s3.timeout must be at least 1s") }
         }
-        return CloudSettings(s3: target, keepLocalCopy: keepLocalCopy)
+        return target
     }
 }
 
@@ -100,6 +121,8 @@ extension SettingsResolver {
 struct CloudValueReader {
     let spec: [String: JSONValue]
     let environment: [String: String]
+    /// The `spec.cloud` key the values sit under, for messages (`s3`, `gcs`).
+    var section = "s3"
 
     func env(_ key: String) -> String? {
         guard let value = environment[key], !value.isEmpty else { return nil }
@@ -110,7 +133,7 @@ struct CloudValueReader {
         switch spec[key] {
         case nil, .null: return nil
         case .string(let value): return value
-        default: throw PyBakError(.config, "spec.cloud.s3.\(key): expected a string")
+        default: throw PyBakError(.config, "spec.cloud.\(section).\(key): expected a string")
         }
     }
 
@@ -118,7 +141,7 @@ struct CloudValueReader {
         switch spec[key] {
         case nil, .null: return nil
         case .bool(let value): return value
-        default: throw PyBakError(.config, "spec.cloud.s3.\(key): expected true or false")
+        default: throw PyBakError(.config, "spec.cloud.\(section).\(key): expected true or false")
         }
     }
 
@@ -133,7 +156,7 @@ struct CloudValueReader {
 
     /// A byte size: a whole number, or with a suffix K/Ki, M/Mi, G/Gi (all binary).
     func size(_ key: String, env envKey: String) throws -> Int64? {
-        let field = "spec.cloud.s3.\(key)"
+        let field = "spec.cloud.\(section).\(key)"
         switch spec[key] {
         case .number(let value):
             guard value >= 0, value == value.rounded() else { throw PyBakError(.config, "\(field): \(value) is not a whole number of bytes") }

@@ -12,3 +12,18 @@ extension SettingsResolver {
         return target
     }
 }
+
+extension SettingsResolver {
+    /// The GCS settings for reading objects back from `bucket` (restore, verify): as `s3Target(reading:)`, the
+    /// `--gcs-*` flags over `spec.cloud.gcs` over `PYBAK_GCS_*`, with the recorded bucket and no prefix (names are recorded whole).
+    /// - Throws: `PyBakError.config` naming the setting and what is wrong (e.g. no key file).
+    public static func gcsTarget(reading bucket: String, file: PolicyFile.Loaded?, flags: CloudFlags, environment: [String: String]) throws -> GCSTarget {
+        var flags = flags
+        flags.gcsBucket = bucket
+        guard var target = try resolveCloud(spec: file?.spec ?? BackupPolicySpec(), flags: flags, environment: environment).gcs else {
+            throw PyBakError(.config, "no GCS settings could be resolved for bucket \(bucket)")
+        }
+        target.prefix = ""
+        return target
+    }
+}

@@ -133,15 +133,28 @@ public final class HTTPClient: Sendable {
             transfer.bodyLength = Int64(bytes.count)
             try attachBody(method: method, length: Int64(bytes.count), easy: easy, context: context)
         case .file(let path, let offset, let length):
-            let fd = open(path, O_RDONLY | O_CLOEXEC)
-            guard fd >= 0 else {
-                throw TransportError(kind: .local, endpoint: request.endpoint, detail: "cannot open \(path) to send it: \(String(cString: strerror(errno)))")
-            }
-            transfer.bodyFD = fd
+            transfer.bodyFD = try openBody(path, request)
             transfer.bodyOffset = offset
+            transfer.bodyFileLength = length
             transfer.bodyLength = length
             try attachBody(method: method, length: length, easy: easy, context: context)
+        case .framedFile(let head, let path, let offset, let length, let tail):
+            transfer.bodyFD = try openBody(path, request)
+            transfer.bodyBytes = head
+            transfer.bodyTail = tail
+            transfer.bodyOffset = offset
+            transfer.bodyFileLength = length
+            transfer.bodyLength = Int64(head.count) + length + Int64(tail.count)
+            try attachBody(method: method, length: transfer.bodyLength, easy: easy, context: context)
         }
+    }
+
+    private func openBody(_ path: String, _ request: HTTPRequest) throws -> Int32 {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            throw TransportError(kind: .local, endpoint: request.endpoint, detail: "cannot open \(path) to send it: \(String(cString: strerror(errno)))")
+        }
+        return fd
     }
 
     private func attachBody(method: String, length: Int64, easy: CurlEasy, context: UnsafeMutableRawPointer) throws {

@@ -8,6 +8,9 @@ public struct HTTPRequest: Sendable {
         case bytes([UInt8])
         /// A byte range of a file, streamed from disk in fixed buffers; re-read from the start on a retry.
         case file(path: String, offset: Int64, length: Int64)
+        /// Bytes, then a file range streamed from disk, then bytes (a multipart/related upload whose
+        /// framing is in memory and whose content is not).
+        case framedFile(head: [UInt8], path: String, offset: Int64, length: Int64, tail: [UInt8])
     }
 
     /// `GET`, `PUT`, `POST`, `PATCH`, `DELETE`, `HEAD`.

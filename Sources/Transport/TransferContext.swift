@@ -24,9 +24,15 @@ final class TransferContext {
     var stoppedByConsumer = false
 
     // Request body source.
+    /// In-memory body, or the bytes sent before the file range when `bodyFD` is open.
     var bodyBytes: [UInt8] = []
+    /// Bytes sent after the file range (framed bodies: multipart/related).
+    var bodyTail: [UInt8] = []
     var bodyFD: Int32 = -1
     var bodyOffset: Int64 = 0
+    /// Bytes of the file range (0 without a file).
+    var bodyFileLength: Int64 = 0
+    /// The whole body: `bodyBytes`, then the file range, then `bodyTail`.
     var bodyLength: Int64 = 0
     var bodySent: Int64 = 0
 
@@ -90,11 +96,18 @@ final class TransferContext {
     }
 
     /// Fills libcurl's upload buffer; returns the bytes written, 0 at the end, or nil on a read error.
+    /// The body is `bodyBytes`, then (with a file) the file range streamed from disk, then `bodyTail`.
     func fill(_ buffer: UnsafeMutableRawBufferPointer) -> Int? {
         let remaining = Int(min(Int64(buffer.count), bodyLength - bodySent))
         guard remaining > 0 else { return 0 }
-        if bodyFD >= 0 {
-            let n = pread(bodyFD, buffer.baseAddress!, remaining, off_t(bodyOffset + bodySent))
+        let head = Int64(bodyBytes.count)
+        if bodySent < head {
+            return copy(bodyBytes, from: Int(bodySent), into: buffer, count: min(remaining, Int(head - bodySent)))
+        }
+        let fileEnd = head + bodyFileLength
+        if bodyFD >= 0, bodySent < fileEnd {
+            let want = Int(min(Int64(remaining), fileEnd - bodySent))
+            let n = pread(bodyFD, buffer.baseAddress!, want, off_t(bodyOffset + bodySent - head))
             if n < 0 {
                 stopReason = "cannot read the request body: \(String(cString: strerror(errno)))"
                 return nil
@@ -106,11 +119,15 @@ final class TransferContext {
             bodySent += Int64(n)
             return n
         }
-        bodyBytes.withUnsafeBytes { source in
-            buffer.baseAddress!.copyMemory(from: source.baseAddress! + Int(bodySent), byteCount: remaining)
+        return copy(bodyTail, from: Int(bodySent - fileEnd), into: buffer, count: remaining)
+    }
+
+    private func copy(_ bytes: [UInt8], from start: Int, into buffer: UnsafeMutableRawBufferPointer, count: Int) -> Int {
+        bytes.withUnsafeBytes { source in
+            buffer.baseAddress!.copyMemory(from: source.baseAddress! + start, byteCount: count)
         }
-        bodySent += Int64(remaining)
-        return remaining
+        bodySent += Int64(count)
+        return count
     }
 
     /// Moves the upload position (libcurl rewinds the body on redirects and authentication retries).

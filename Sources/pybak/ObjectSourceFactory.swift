@@ -5,9 +5,7 @@ import Recovery
 import Transport
 import Uploaders
 
-/// Opens the cloud store a stored copy was uploaded to, for restore and verify. One case per target:
-/// S3 here; GCS answers "not available" until its `GCSObjectSource` lands (replace `unavailable` and the
-/// `gcs` case below).
+/// Opens the cloud store a stored copy was uploaded to, for restore and verify. One case per target: S3, GCS.
 enum ObjectSourceFactory {
     /// How often one object read is repeated on 5xx, 429 and network faults.
     static let retry = RetryPolicy(maxAttempts: 4, baseDelay: 0.5, maxDelay: 10)
@@ -15,8 +13,7 @@ enum ObjectSourceFactory {
     /// Why this build cannot read a target at all; nil when it can.
     static func unavailable(_ target: String) -> PyBakError? {
         switch target {
-        case "s3": return nil
-        case "gcs": return PyBakError(.config, "GCS restore is not available in this build; restore from the local copy (--from local) or S3 (--from s3)")
+        case "s3", "gcs": return nil
         default: return PyBakError(.config, "the catalog records an upload to '\(target)', which this build of pybak cannot read")
         }
     }
@@ -28,6 +25,10 @@ enum ObjectSourceFactory {
     ) throws -> any StoredObjectSource {
         if let missing = unavailable(target) { throw missing }
         do {
+            if target == "gcs" {
+                let settings = try SettingsResolver.gcsTarget(reading: bucket, file: file, flags: flags, environment: environment)
+                return try GCSObjectSource.make(settings: settings, retry: retry)
+            }
             let settings = try SettingsResolver.s3Target(reading: bucket, file: file, flags: flags, environment: environment)
             let credentials = try AWSCredentialsLoader.load(for: settings, environment: environment)
             return try S3ObjectSource(settings: settings, credentials: credentials, retry: retry, logger: logger)

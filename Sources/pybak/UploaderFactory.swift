@@ -20,6 +20,13 @@ enum UploaderFactory {
                 throw PyBakError(.config, error.description)
             }
         }
+        if let gcs = cloud.gcs {
+            do {
+                uploaders.append(try GCSUploader.make(settings: gcs, retry: retry, logger: logger))
+            } catch let error as UploadError {
+                throw PyBakError(.config, error.description)
+            }
+        }
         return uploaders
     }
 }

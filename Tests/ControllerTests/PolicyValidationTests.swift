@@ -19,6 +19,7 @@ import Testing
         ("destination: {path: out}", "spec.destination.volume"),
         ("encryption: {keySecretRef: {key: k}}", "spec.encryption.keySecretRef.name"),
         ("report: {email: {to: [a@b.c]}}", "spec.report.email.smtpSecretRef.name"),
+        ("cloud: {gcs: {bucket: logs}}", "spec.cloud.gcs.credentialsSecretRef.name"),
         ("failedJobsHistoryLimit: -1", "spec.failedJobsHistoryLimit"),
     ])
     func namesTheField(yaml: String, field: String) throws {

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import re
 
 import pytest
@@ -101,8 +102,18 @@ def test_the_binary_parses_each_sample(pybak, sample, tmp_path):
     (tmp_path / "src").mkdir()
     spec = yaml.safe_load(sample.read_text())["spec"]
     refused = [key for key in REFUSED_BY_ENGINE if key in spec]
+    # The worker finds the Secrets a policy names through these variables (SecretFiles.swift); a dry run reads no key.
+    env = dict(os.environ)
+    if "gcs" in spec.get("cloud", {}):
+        env["PYBAK_GCS_CREDENTIALS_FILE"] = "/var/run/pybak/gcs/key.json"
+    if "email" in spec.get("report", {}):
+        smtp = tmp_path / "smtp"
+        smtp.mkdir()
+        for name, value in {"url": "smtp://smtp.example:587", "username": "u", "password": "p"}.items():
+            (smtp / name).write_text(value)
+        env["PYBAK_SMTP_SECRET_DIR"] = str(smtp)
     result = run(pybak, "run", "-f", str(sample), "--dry-run", "--source", str(tmp_path / "src"),
-                 "--dest", str(tmp_path / "dst"), check=False)
+                 "--dest", str(tmp_path / "dst"), check=False, env=env)
     if result.returncode != 0:
         # Today's engine refuses these blocks with a clear message (the keys themselves are known);
         # any other complaint (an unknown key, a wrong type) is a disagreement with the CRD.

@@ -32,6 +32,16 @@ def wait_for_port(port: int, proc: subprocess.Popen, what: str, timeout: float =
     raise RuntimeError(f"{what} did not listen on {port} within {timeout}s")
 
 
+def stop_process(proc: subprocess.Popen, log) -> None:
+    """Terminates a peer (killed after 10 s) and closes its log."""
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
 class Moto:
     """One moto server with auth on; `bucket` exists, `key_id`/`secret` belong to an IAM user allowed s3:*."""
 
@@ -78,12 +88,7 @@ class Moto:
         return self.s3.list_multipart_uploads(Bucket=self.bucket).get("Uploads", [])
 
     def stop(self):
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-        self.log.close()
+        stop_process(self.proc, self.log)
 
 
 @pytest.fixture

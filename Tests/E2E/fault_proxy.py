@@ -9,8 +9,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 class FaultProxy:
-    def __init__(self, upstream_port: int, fail_first: int = 0, delay: float = 0.0, cut_first_gets: int = 0):
+    def __init__(self, upstream_port: int, fail_first: int = 0, delay: float = 0.0, cut_first_gets: int = 0, intercept=None):
+        """`intercept(handler, length)` may answer (or drop) a request itself and return True; it is not forwarded then."""
         self.upstream_port = upstream_port
+        self.intercept = intercept
         self.cut_first_gets = cut_first_gets
         self.cut = 0
         self.fail_first = fail_first
@@ -28,6 +30,8 @@ class FaultProxy:
 
             def handle_any(self):
                 length = int(self.headers.get("Content-Length") or 0)
+                if proxy.intercept and proxy.intercept(self, length):
+                    return
                 body = self.rfile.read(length) if length else b""
                 with proxy.lock:
                     proxy.seen += 1

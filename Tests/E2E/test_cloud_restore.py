@@ -154,11 +154,11 @@ def test_wrong_secret_and_endpoint_down_fail_clearly_and_leave_nothing_in_to(pyb
     assert not out.exists() or [p for p in out.rglob("*")] == []
 
 
-def test_from_gcs_answers_not_available(pybak, folders, tmp_path):
+def test_from_gcs_without_a_recorded_upload_says_so(pybak, folders, tmp_path):
     folders.write("a.txt", b"a")
     run(pybak, "run", "--source", str(folders.src), "--dest", str(folders.dst), check=0)
     proc = run(pybak, "restore", "--dest", str(folders.dst), "--to", str(tmp_path / "out"), "--from", "gcs")
-    assert proc.returncode != 0 and "GCS restore is not available in this build" in (proc.stdout + proc.stderr)
+    assert proc.returncode != 0 and "the catalog records no gcs upload" in (proc.stdout + proc.stderr)
     proc = run(pybak, "verify", "--dest", str(folders.dst), "--from", "nowhere")
     assert proc.returncode == 2 and "--from nowhere is not a store" in (proc.stdout + proc.stderr)
 

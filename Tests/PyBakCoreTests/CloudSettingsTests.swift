@@ -4,14 +4,14 @@ import Testing
 @testable import PyBakCore
 
 @Suite struct CloudSettingsTests {
-    private func resolve(_ specText: String, flags: CloudFlags = CloudFlags(), environment: [String: String] = [:]) throws -> CloudSettings {
+    func resolve(_ specText: String, flags: CloudFlags = CloudFlags(), environment: [String: String] = [:]) throws -> CloudSettings {
         let file = try PolicyFile.parse("source: {path: /s}\ndestination: {path: /d}\n" + specText, origin: "p.yaml")
         var passFlags = PassFlags()
         passFlags.cloud = flags
         return try SettingsResolver.resolve(file: file, flags: passFlags, environment: environment, cores: 1).cloud
     }
 
-    private func message(_ body: () throws -> Void) -> String {
+    func message(_ body: () throws -> Void) -> String {
         do {
             try body()
             return "no error"

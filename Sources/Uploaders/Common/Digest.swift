@@ -41,26 +41,13 @@ public enum Digest {
     /// MD5 and SHA-256 of a byte range of a file, read once through a fixed buffer.
     /// - Throws: `UploadError` naming the file when it cannot be read whole.
     public static func ofFile(_ path: String, offset: Int64 = 0, length: Int64) throws -> Pair {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw UploadError(path: path, "cannot open it to checksum it: \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
         guard let md5 = EVP_MD_CTX_new() else { throw UploadError(path: path, "OpenSSL is out of memory") }
         defer { EVP_MD_CTX_free(md5) }
         EVP_DigestInit_ex(md5, EVP_md5(), nil)
         let sha = SHA256Hasher()
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 256 << 10, alignment: 16)
-        defer { buffer.deallocate() }
-        var done: Int64 = 0
-        while done < length {
-            let want = Int(min(Int64(buffer.count), length - done))
-            let n = pread(fd, buffer.baseAddress!, want, off_t(offset + done))
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else {
-                throw UploadError(path: path, n < 0 ? "cannot read it: \(String(cString: strerror(errno)))" : "it is shorter than the catalog says (\(offset + done) of \(offset + length) bytes)")
-            }
-            EVP_DigestUpdate(md5, buffer.baseAddress!, n)
-            sha.update(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
-            done += Int64(n)
+        try FileRange.read(path, offset: offset, length: length) { piece in
+            EVP_DigestUpdate(md5, piece.baseAddress!, piece.count)
+            sha.update(piece)
         }
         return Pair(md5: finish(md5, 16), sha256: sha.finish())
     }
