@@ -20,6 +20,9 @@ import Testing
         if mode == "fail":
             print("no credentials for profile 'test': run the login first", file=sys.stderr)
             sys.exit(3)
+        if mode == "hang":
+            import time
+            time.sleep(30)
         if mode == "garbage":
             print("<html>please log in</html>")
             sys.exit(0)
@@ -151,6 +154,21 @@ import Testing
             let text = error.description
             return text.contains("credential plugin '") && text.contains("users[u].user.exec") && expected.allSatisfy { text.contains($0) }
         }
+    }
+
+    @Test func aHangingPluginIsStoppedAfterItsTimeLimit() async throws {
+        let setup = try Setup(mode: "hang")
+        defer { setup.emulator.stop() }
+        var config = try setup.config()
+        let plugin = try #require(config.exec)
+        config.exec = ExecCredentialPlugin(settings: plugin.settings, server: setup.emulator.url, timeout: 1)
+        let started = Date()
+        await #expect {
+            _ = try await KubeAPI(config: config, readRetry: .none).list(ConfigMap.self)
+        } throws: { error in
+            "\(error)".contains("did not finish within 1 s and was stopped (it must not wait for input)")
+        }
+        #expect(Date().timeIntervalSince(started) < 10)
     }
 
     @Test func aWrongAPIVersionIsRefused() async throws {
