@@ -140,7 +140,7 @@ import Testing
 
     @Test(arguments: [
         ("fail", "./plugin.py", ["exited with status 3: no credentials for profile 'test': run the login first", "Install the test plugin"]),
-        ("garbage", "./plugin.py", ["not an ExecCredential in JSON", #"it printed "<html>please log in</html>"#]),
+        ("garbage", "./plugin.py", ["not an ExecCredential in JSON (not valid JSON)", #"it printed "<html>please log in</html>""#]),
         ("token", "pybak-no-such-plugin", ["'pybak-no-such-plugin'", "not found on PATH", "Install the test plugin"]),
     ])
     func aFailingPluginIsAClearError(mode: String, command: String, expected: [String]) async throws {

@@ -97,6 +97,7 @@ public struct KubeError: Error, Sendable, CustomStringConvertible {
     var hint: String? {
         switch code {
         case .unauthorized:
+            guard httpStatus != nil else { return nil }  // no request was sent: the detail says why (a credential plugin failed)
             guard let credentials else { return "check the token or client certificate in the kubeconfig or service account" }
             return "not accepted: \(credentials); check that the token is current, or that the client certificate "
                 + "is issued by the cluster's client CA and not expired"

@@ -97,8 +97,8 @@ struct ExecCredentialRunner {
         do {
             credential = try JSONDecoder().decode(ExecCredential.self, from: Data(output))
         } catch {
-            let start = String(decoding: output.prefix(120), as: UTF8.self)
-            throw fail("printed something that is not an ExecCredential in JSON (\(error.localizedDescription)); it printed \"\(start)\"")
+            let start = String(decoding: output.prefix(120), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            throw fail("printed something that is not an ExecCredential in JSON (\(Self.why(error))); it printed \"\(start)\"")
         }
         guard credential.kind == "ExecCredential" else { throw fail("printed kind \"\(credential.kind ?? "")\", not ExecCredential") }
         guard credential.apiVersion == settings.apiVersion else {
@@ -117,6 +117,16 @@ struct ExecCredentialRunner {
             expiry = date
         }
         return (status, expiry)
+    }
+
+    /// A decoding failure in a few words (Foundation's own text says nothing).
+    static func why(_ error: Error) -> String {
+        switch error as? DecodingError {
+        case .dataCorrupted?: return "not valid JSON"
+        case .typeMismatch(let type, let context)?, .valueNotFound(let type, let context)?:
+            return "\(context.codingPath.map(\.stringValue).joined(separator: ".")) is not a \(type)"
+        default: return "\(error)"
+        }
     }
 
     static func parseTime(_ text: String) -> Date? {
