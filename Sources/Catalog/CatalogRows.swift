@@ -106,6 +106,14 @@ enum CatalogRows {
         """
     }
 
+    /// The uploads of one stored copy, one per target.
+    static func uploadsOfFileQuery(fileId: String) -> String {
+        """
+        SELECT u.file_id, f.source_path, u.target, u.bucket, u.object_key, u.state, u.url, u.etag, u.attempts, u.last_error
+        FROM uploads u JOIN files f ON f.id = u.file_id WHERE u.file_id = \(fileId) ORDER BY u.target
+        """
+    }
+
     static func uploadRecord(_ row: some CatalogRow) -> UploadRecord {
         UploadRecord(
             fileId: row.int(0), sourcePath: row.text(1), target: row.text(2), bucket: row.text(3), key: row.text(4), state: row.text(5),

@@ -55,6 +55,12 @@ extension PostgresCatalog: UploadLedger {
             try connection.query(CatalogRows.uploadsOfRunQuery(runId: "$1"), ["\(runId)"]).rows { CatalogRows.uploadRecord($0) }
         }
     }
+
+    public func uploads(fileId: Int64) throws -> [UploadRecord] {
+        try connection.retrying {
+            try connection.query(CatalogRows.uploadsOfFileQuery(fileId: "$1"), ["\(fileId)"]).rows { CatalogRows.uploadRecord($0) }
+        }
+    }
 }
 
 extension PostgresCatalog: ReportDeliveryLog {

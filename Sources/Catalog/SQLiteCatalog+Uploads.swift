@@ -50,4 +50,8 @@ extension SQLiteCatalog: UploadLedger {
     public func uploads(runId: Int64) throws -> [UploadRecord] {
         try db.statement(CatalogRows.uploadsOfRunQuery(runId: "?1")).bind(.int(runId)).rows { CatalogRows.uploadRecord($0) }
     }
+
+    public func uploads(fileId: Int64) throws -> [UploadRecord] {
+        try db.statement(CatalogRows.uploadsOfFileQuery(fileId: "?1")).bind(.int(fileId)).rows { CatalogRows.uploadRecord($0) }
+    }
 }

@@ -18,6 +18,9 @@ public protocol UploadLedger: AnyObject {
     func setLocalCopy(_ state: LocalCopyState, ids: [Int64]) throws
     /// The uploads of the files a run catalogued.
     func uploads(runId: Int64) throws -> [UploadRecord]
+    /// The uploads of one stored copy (a file row of kind `stored`), one per target; restore and verify read
+    /// the bucket and key from here rather than recomputing them.
+    func uploads(fileId: Int64) throws -> [UploadRecord]
 }
 
 /// Whether a stored copy stays in the destination folder.

@@ -16,10 +16,23 @@ enum RecoveryIO {
         return CSystem_lstat(path, &status) == 0
     }
 
-    static func makeDirectories(_ path: String) throws {
-        guard !path.isEmpty, !exists(path) else { return }
-        try makeDirectories(OutputNaming.split(path).folder)
-        if mkdir(path, 0o755) != 0 && errno != EEXIST { throw failure("create the folder", path) }
+    /// Creates a folder and its missing parents.
+    /// - Returns: the folders it created, outermost first (for `removeEmpty` when the restore fails).
+    @discardableResult
+    static func makeDirectories(_ path: String) throws -> [String] {
+        guard !path.isEmpty, !exists(path) else { return [] }
+        var created = try makeDirectories(OutputNaming.split(path).folder)
+        if mkdir(path, 0o755) != 0 {
+            if errno != EEXIST { throw failure("create the folder", path) }
+        } else {
+            created.append(path)
+        }
+        return created
+    }
+
+    /// Removes folders a failed restore created, innermost first, as long as they are empty.
+    static func removeEmpty(_ created: [String]) {
+        for folder in created.reversed() where rmdir(folder) != 0 { return }
     }
 
     static func createExclusive(_ path: String) throws -> Int32 {

@@ -41,6 +41,8 @@ public struct RestoreItem: Sendable, Equatable, Codable {
     public var runId: Int64
     /// Bytes restored.
     public var size: Int64
+    /// Where the copy was read: `local`, or the cloud object (`s3://bucket/key`); nil when not restored.
+    public var from: String?
     /// nil when restored; else why not.
     public var error: String?
     /// The kind of failure.

@@ -22,9 +22,19 @@ public final class Restorer {
     ///   - source: where the stored copies are.
     ///   - key: the key for encrypted copies, if given.
     ///   - logger: one line per file.
-    public init(catalog: any Catalog, source: any StoredObjectSource, key: EncryptionKey?, logger: Logger) throws {
+    public convenience init(catalog: any Catalog, source: any StoredObjectSource, key: EncryptionKey?, logger: Logger) throws {
+        try self.init(catalog: catalog, locator: .localOnly(source, logger: logger), key: key, logger: logger)
+    }
+
+    /// A restorer reading the store(s) a locator chooses (`--from`).
+    /// - Parameters:
+    ///   - catalog: an open, migrated catalog.
+    ///   - locator: finds each file's copy: destination folder, cloud object, or the cloud when the local copy is missing.
+    ///   - key: the key for encrypted copies, if given.
+    ///   - logger: one line per file, naming the store it came from.
+    public init(catalog: any Catalog, locator: CopyLocator, key: EncryptionKey?, logger: Logger) throws {
         self.catalog = catalog
-        self.reader = try StoredCopyReader(source: source, key: key)
+        self.reader = try StoredCopyReader(locator: locator, key: key)
         self.logger = logger
     }
 
@@ -54,8 +64,11 @@ public final class Restorer {
         rows.map { row in
             var item = RestoreItem(path: row.sourcePath, storedPath: row.destinationPath, runId: row.runId, size: row.size)
             do {
-                try restore(row, request: request)
-                logger.info("file restored", metadata: ["file.path": "\(row.sourcePath)", "file.stored": "\(row.destinationPath)", "bytes": "\(row.size)"])
+                let from = try restore(row, request: request)
+                item.from = from
+                logger.info("file restored", metadata: [
+                    "file.path": "\(row.sourcePath)", "file.stored": "\(row.destinationPath)", "file.from": "\(from)", "bytes": "\(row.size)",
+                ])
             } catch let error as RecoveryError {
                 item.error = error.message
                 item.errorKind = error.kind
@@ -69,7 +82,8 @@ public final class Restorer {
         }
     }
 
-    private func restore(_ row: FileRecord, request: RestoreRequest) throws {
+    /// - Returns: where the copy was read (`local` or the object).
+    private func restore(_ row: FileRecord, request: RestoreRequest) throws -> String {
         let relative = row.sourcePath
         guard !relative.hasPrefix("/"), !relative.split(separator: "/").contains(where: { $0 == ".." || $0 == "." }) else {
             throw RecoveryError(.io, "the catalogued path \(relative) leaves the target folder; it is not restored")
@@ -79,16 +93,25 @@ public final class Restorer {
             throw RecoveryError(.exists, "\(target) exists; it was left alone (pass --overwrite to replace it)")
         }
         let (folder, name) = OutputNaming.split(target)
-        try RecoveryIO.makeDirectories(folder)
+        let created = try RecoveryIO.makeDirectories(folder)
         sequence += 1
         let temporary = "\(folder)/.\(name).pybak-restore-\(getpid())-\(sequence)"
-        let fd = try RecoveryIO.createExclusive(temporary)
+        let fd: Int32
+        do {
+            fd = try RecoveryIO.createExclusive(temporary)
+        } catch {
+            RecoveryIO.removeEmpty(created)
+            throw error
+        }
         var renamed = false
         defer {
             close(fd)
-            if !renamed { unlink(temporary) }
+            if !renamed {
+                unlink(temporary)
+                RecoveryIO.removeEmpty(created)
+            }
         }
-        try reader.read(row) { chunk in try RecoveryIO.writeAll(fd, chunk, path: temporary) }
+        let from = try reader.read(row) { chunk in try RecoveryIO.writeAll(fd, chunk, path: temporary) }
         try RecoveryIO.finish(fd, mtimeNanos: row.mtimeNanos, path: temporary)
         do {
             try RecoveryIO.rename(temporary, to: target, replace: request.overwrite)
@@ -96,6 +119,7 @@ public final class Restorer {
             throw RecoveryError(.exists, "\(target) appeared while it was restored; it was left alone (pass --overwrite to replace it)")
         }
         renamed = true
+        return from
     }
 
     static func clean(_ path: String) -> String {

@@ -1,24 +1,33 @@
 import Archive
 import Catalog
+import Logging
 import PyBakCore
 
-/// Reads a catalogued copy back through a `StoredObjectSource`: decrypts (when the row has a
+/// Reads a catalogued copy back through a `CopyLocator` (a `StoredObjectSource` per store): decrypts (when the row has a
 /// key id), decompresses, and checks length and SHA-256 against the catalog, handing the
 /// original bytes to a sink as they come. Fixed buffers; one instance per thread.
 public final class StoredCopyReader {
-    private let source: any StoredObjectSource
+    private let locator: CopyLocator
     private let key: EncryptionKey?
     private let buffer: UnsafeMutableRawBufferPointer
     private let inflater: GzipInflater
     private let decryptor: StreamingDecryptor
     private let hasher = SHA256Hasher()
 
-    /// A reader over a store.
+    /// A reader over the destination folder alone.
     /// - Parameters:
     ///   - source: where the copies are.
     ///   - key: the key for encrypted copies, if any was given.
-    public init(source: any StoredObjectSource, key: EncryptionKey?) throws {
-        self.source = source
+    public convenience init(source: any StoredObjectSource, key: EncryptionKey?) throws {
+        try self.init(locator: .localOnly(source, logger: Logger(label: "pybak.recovery") { _ in SwiftLogNoOpLogHandler() }), key: key)
+    }
+
+    /// A reader over the stores a locator chooses between.
+    /// - Parameters:
+    ///   - locator: finds each file's copy (destination folder, cloud object, or both in turn).
+    ///   - key: the key for encrypted copies, if any was given.
+    public init(locator: CopyLocator, key: EncryptionKey?) throws {
+        self.locator = locator
         self.key = key
         buffer = .allocate(byteCount: 256 * 1024, alignment: 4096)
         inflater = try GzipInflater()
@@ -28,13 +37,15 @@ public final class StoredCopyReader {
     deinit { buffer.deallocate() }
 
     /// Streams the original bytes of `file` to `sink`, then checks them.
+    /// - Returns: where the copy was read: `local`, or the object (`s3://bucket/key`).
     /// - Throws: `RecoveryError` (missing, key, corrupt, io); errors thrown by `sink` pass through.
-    public func read(_ file: FileRecord, sink: (UnsafeRawBufferPointer) throws -> Void) throws {
+    @discardableResult
+    public func read(_ file: FileRecord, sink: (UnsafeRawBufferPointer) throws -> Void) throws -> String {
         try withoutActuallyEscaping(sink) { try read(file, escapingSink: $0) }
     }
 
-    private func read(_ file: FileRecord, escapingSink sink: @escaping (UnsafeRawBufferPointer) throws -> Void) throws {
-        let path = file.destinationPath
+    private func read(_ file: FileRecord, escapingSink sink: @escaping (UnsafeRawBufferPointer) throws -> Void) throws -> String {
+        var path = file.destinationPath
         if let needed = file.keyId {
             guard let key else {
                 throw RecoveryError(
@@ -46,13 +57,9 @@ public final class StoredCopyReader {
             }
             decryptor.begin(key: key)
         }
-        let reader: any StoredObjectReader
-        do {
-            reader = try source.open(path)
-        } catch let error as StoredObjectError {
-            if case .missing = error { throw RecoveryError(.missing, error.description) }
-            throw RecoveryError(.io, error.description)
-        }
+        let opened = try locator.open(file)
+        let reader = opened.reader
+        path = opened.name
         inflater.reset()
         var length: Int64 = 0
         let inflate: (UnsafeRawBufferPointer) throws -> Void = { compressed in
@@ -89,5 +96,6 @@ public final class StoredCopyReader {
                 .corrupt,
                 "\(path) is corrupt: it decompresses to \(length) bytes with SHA-256 \(digest), but the catalog recorded \(file.size) bytes with \(file.sha256)")
         }
+        return opened.store == "local" ? "local" : opened.name
     }
 }

@@ -11,17 +11,26 @@ public final class Verifier {
     private let reader: StoredCopyReader
     private let logger: Logger
 
-    /// A verifier.
-    public init(catalog: any Catalog, source: any StoredObjectSource, key: EncryptionKey?, logger: Logger) throws {
+    /// A verifier of the destination folder's copies.
+    public convenience init(catalog: any Catalog, source: any StoredObjectSource, key: EncryptionKey?, logger: Logger) throws {
+        try self.init(catalog: catalog, locator: .localOnly(source, logger: logger), key: key, logger: logger)
+    }
+
+    /// A verifier of the copies in the store a locator reads (`--from local|s3|gcs`).
+    public init(catalog: any Catalog, locator: CopyLocator, key: EncryptionKey?, logger: Logger) throws {
         self.catalog = catalog
-        self.reader = try StoredCopyReader(source: source, key: key)
+        self.reader = try StoredCopyReader(locator: locator, key: key)
         self.logger = logger
     }
 
     /// The copies to check: every stored copy (duplicates share them), or `percent` of them at random
     /// (at least one when there are any).
     public func select(policy: String?, percent: Double) throws -> [FileRecord] {
-        let rows = try catalog.files(matching: FileQuery(policy: policy, copiesOnly: true))
+        try sample(try catalog.files(matching: FileQuery(policy: policy, copiesOnly: true)), percent: percent)
+    }
+
+    /// `percent` of `rows` at random (at least one when there are any), in id order.
+    public func sample(_ rows: [FileRecord], percent: Double) throws -> [FileRecord] {
         guard percent < 100 else { return rows }
         let count = min(rows.count, max(rows.isEmpty || percent <= 0 ? 0 : 1, Int((Double(rows.count) * percent / 100).rounded(.up))))
         return Array(rows.shuffled().prefix(count)).sorted { $0.id < $1.id }
@@ -34,8 +43,9 @@ public final class Verifier {
         var results: [(file: FileRecord, error: RecoveryError?)] = []
         for row in rows {
             var failure: RecoveryError?
+            var from = row.destinationPath
             do {
-                try reader.read(row) { _ in }
+                from = try reader.read(row) { _ in }
             } catch let error as RecoveryError {
                 failure = error
             }
@@ -49,7 +59,7 @@ public final class Verifier {
                     "reason": "\(failure.message)",
                 ])
             } else {
-                logger.info("copy verified", metadata: ["file.path": "\(row.sourcePath)", "file.stored": "\(row.destinationPath)"])
+                logger.info("copy verified", metadata: ["file.path": "\(row.sourcePath)", "file.stored": "\(row.destinationPath)", "file.from": "\(from)"])
             }
             results.append((row, failure))
         }

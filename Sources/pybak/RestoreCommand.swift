@@ -14,13 +14,16 @@ struct RestoreCommand: ParsableCommand {
             Without a selector, restores the newest version of every path in the catalog (duplicates included) \
             under its original relative path. Each file is decrypted and decompressed, its SHA-256 checked against \
             the catalog, written to a temporary name, given its original mtime and renamed into place. An existing \
-            file is never replaced unless --overwrite. Exit codes: 0 all restored; 3 some files not restored \
+            file is never replaced unless --overwrite. Copies are read from the destination folder and, when one is missing \
+            there, from the object the catalog recorded as uploaded (S3); --from local|s3|gcs reads one store only, with the \
+            same --s3-* flags, AWS_* / PYBAK_S3_* variables or policy file (--config) as run. Exit codes: 0 all restored; 3 some files not restored \
             (listed); 1 or 2 as for run.
             """
     )
 
     @OptionGroup var catalog: CatalogOptions
     @OptionGroup var keys: KeyOptions
+    @OptionGroup var sources: CopySourceOptions
 
     @Option(name: .customLong("to"), help: "The folder to restore into (created if missing).")
     var target: String
@@ -51,7 +54,9 @@ struct RestoreCommand: ParsableCommand {
             let request = RestoreRequest(
                 selector: selected, at: try at.map { try CatalogTime.parse($0, field: "--at", inclusiveEnd: true) }, policy: catalog.policy,
                 target: SettingsResolver.normalize(target), overwrite: overwrite)
-            let restorer = try Restorer(catalog: opened, source: LocalDestinationSource(root: destination), key: key, logger: CommandLog.logger())
+            let logger = CommandLog.logger()
+            let locator = try sources.locator(try sources.choice(default: .automatic), destination: destination, catalog: opened, logger: logger)
+            let restorer = try Restorer(catalog: opened, locator: locator, key: key, logger: logger)
             let rows = try restorer.select(request)
             let items = restorer.restore(rows, into: request)
             let failed = items.filter { $0.error != nil }.count
@@ -62,7 +67,8 @@ struct RestoreCommand: ParsableCommand {
                     if let error = item.error {
                         print("failed    \(item.path): \(error)")
                     } else {
-                        print("restored  \(item.path) <- \(item.storedPath) (\(item.size) bytes, run \(item.runId))")
+                        let from = item.from.map { $0 == "local" ? "" : " from \($0)" } ?? ""
+                        print("restored  \(item.path) <- \(item.storedPath)\(from) (\(item.size) bytes, run \(item.runId))")
                     }
                 }
                 print("\(items.count - failed) restored, \(failed) not restored, into \(request.target)")

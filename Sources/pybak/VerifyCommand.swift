@@ -13,12 +13,15 @@ struct VerifyCommand: ParsableCommand {
             Each copy is read from the destination, decrypted when encrypted, decompressed (gzip integrity), and its \
             length and SHA-256 compared with the catalog; the catalog records when each copy was verified and what was \
             wrong. Exit codes: 0 every checked copy is good; 3 some copies are missing, corrupt or could not be \
-            checked (no or wrong key); 1 or 2 as for run.
+            checked (no or wrong key); 1 or 2 as for run. --from s3 (or gcs) re-reads the objects the catalog recorded as \
+            uploaded instead, with the same --s3-* flags, variables or policy file (--config) as run; copies never queued \
+            for that store are not checked, and a pending upload counts as missing.
             """
     )
 
     @OptionGroup var catalog: CatalogOptions
     @OptionGroup var keys: KeyOptions
+    @OptionGroup var sources: CopySourceOptions
 
     @Option(name: .customLong("sample"), help: "Check this percentage of the copies, chosen at random (default 100).")
     var sample: Double = 100
@@ -42,8 +45,13 @@ struct VerifyCommand: ParsableCommand {
             let destination = try catalog.destinationDir()
             let opened = try catalog.open()
             let key = try keys.load(destination: destination)
-            let verifier = try Verifier(catalog: opened, source: LocalDestinationSource(root: destination), key: key, logger: CommandLog.logger())
-            let results = try verifier.verify(try verifier.select(policy: catalog.policy, percent: sample))
+            let logger = CommandLog.logger()
+            let locator = try sources.locator(try sources.choice(default: .local), destination: destination, catalog: opened, logger: logger)
+            let verifier = try Verifier(catalog: opened, locator: locator, key: key, logger: logger)
+            let candidates = try verifier.select(policy: catalog.policy, percent: 100)
+            let expected = try candidates.filter { try locator.isExpected($0) }
+            let rows = sample >= 100 ? expected : try verifier.sample(expected, percent: sample)
+            let results = try verifier.verify(rows)
             let entries = results.map {
                 Entry(path: $0.file.sourcePath, storedPath: $0.file.destinationPath, result: $0.error?.kind.rawValue ?? "ok", error: $0.error?.message)
             }
@@ -55,7 +63,10 @@ struct VerifyCommand: ParsableCommand {
             } else {
                 for entry in entries where entry.error != nil { print("\(entry.result.padding(toLength: 8, withPad: " ", startingAt: 0))  \(entry.storedPath): \(entry.error!)") }
                 let detail = counts.keys.filter { $0 != "checked" && $0 != "ok" }.sorted().map { "\(counts[$0]!) \($0)" }
-                print("\(entries.count) copies checked: \(counts["ok"] ?? 0) ok\(detail.isEmpty ? "" : ", " + detail.joined(separator: ", "))")
+                let unsent = candidates.count - expected.count
+                var note = locator.choice == .local ? "" : " (read from \(locator.choice))"
+                if unsent > 0 { note += "; \(unsent) never queued for \(locator.choice), not checked" }
+                print("\(entries.count) copies checked: \(counts["ok"] ?? 0) ok\(detail.isEmpty ? "" : ", " + detail.joined(separator: ", "))\(note)")
             }
             if bad > 0 { throw ExitCode(ExitStatus.partial) }
         }

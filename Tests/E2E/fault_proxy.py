@@ -1,5 +1,6 @@
 """A forwarding HTTP proxy in front of a real peer that injects faults: the first N requests answer
-503 SlowDown (Retry-After: 0), or every request is held for D seconds before being forwarded.
+503 SlowDown (Retry-After: 0), or every request is held for D seconds before being forwarded, or the
+first N successful GETs are cut off halfway through their body (the connection closes mid-download).
 Headers go through unchanged, so SigV4 signatures made for the proxy's Host stay valid at moto."""
 import http.client
 import threading
@@ -8,8 +9,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 class FaultProxy:
-    def __init__(self, upstream_port: int, fail_first: int = 0, delay: float = 0.0):
+    def __init__(self, upstream_port: int, fail_first: int = 0, delay: float = 0.0, cut_first_gets: int = 0):
         self.upstream_port = upstream_port
+        self.cut_first_gets = cut_first_gets
+        self.cut = 0
         self.fail_first = fail_first
         self.delay = delay
         self.seen = 0
@@ -53,7 +56,15 @@ class FaultProxy:
                         self.send_header(name, value)
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
-                if self.command != "HEAD":
+                with proxy.lock:
+                    cut = self.command == "GET" and resp.status == 200 and len(data) > 1 and proxy.cut < proxy.cut_first_gets
+                    if cut:
+                        proxy.cut += 1
+                if cut:
+                    self.wfile.write(data[:len(data) // 2])
+                    self.wfile.flush()
+                    self.close_connection = True
+                elif self.command != "HEAD":
                     self.wfile.write(data)
                 conn.close()
 

@@ -23,15 +23,7 @@ struct S3Client: Sendable {
         _ method: String, key: String, query: [(name: String, value: String)] = [], headers: [(name: String, value: String)] = [],
         body: HTTPRequest.Body = .none, payloadHash: String
     ) throws -> HTTPResponse {
-        let path = endpoint.path(forKey: key)
-        var all = headers
-        all.append((name: "Host", value: endpoint.host))
-        all.append((name: "x-amz-content-sha256", value: payloadHash))
-        let signed = signer.sign(
-            SigV4Signer.Request(method: method, encodedPath: path, query: query, headers: all, payloadHash: payloadHash), at: Date())
-        let queryText = SigV4Signer.canonicalQuery(query)
-        let url = endpoint.base + path + (query.isEmpty ? "" : "?\(queryText)")
-        let request = HTTPRequest(method: method, url: url, headers: signed, body: body, timeout: timeout, maxResponseBytes: 1 << 20)
+        let request = signedRequest(method, key: key, query: query, headers: headers, body: body, payloadHash: payloadHash)
         let response: HTTPResponse
         do {
             response = try http.send(request, retry: retry)
@@ -42,19 +34,44 @@ struct S3Client: Sendable {
         return response
     }
 
+    /// A request for `key`, signed now (SigV4), with the `Host` and `x-amz-content-sha256` headers it needs.
+    func signedRequest(
+        _ method: String, key: String, query: [(name: String, value: String)] = [], headers: [(name: String, value: String)] = [],
+        body: HTTPRequest.Body = .none, payloadHash: String
+    ) -> HTTPRequest {
+        let path = endpoint.path(forKey: key)
+        var all = headers
+        all.append((name: "Host", value: endpoint.host))
+        all.append((name: "x-amz-content-sha256", value: payloadHash))
+        let signed = signer.sign(
+            SigV4Signer.Request(method: method, encodedPath: path, query: query, headers: all, payloadHash: payloadHash), at: Date())
+        let queryText = SigV4Signer.canonicalQuery(query)
+        let url = endpoint.base + path + (query.isEmpty ? "" : "?\(queryText)")
+        return HTTPRequest(method: method, url: url, headers: signed, body: body, timeout: timeout, maxResponseBytes: 1 << 20)
+    }
+
     /// Turns a transport failure into an error naming the object, S3's words, and what to do.
     static func uploadError(_ error: TransportError, object: String) -> UploadError {
         var message = "\(error)"
         let service = error.serviceMessage ?? ""
-        if service.hasPrefix("SignatureDoesNotMatch") {
-            message += "; the secret access key does not match the access key id: check AWS_SECRET_ACCESS_KEY or the credentials file"
-        } else if service.hasPrefix("InvalidAccessKeyId") {
-            message += "; the store does not know this access key id: check AWS_ACCESS_KEY_ID or the credentials file"
+        if let hint = credentialsHint(service) {
+            message += hint
         } else if service.hasPrefix("NoSuchBucket") {
             message += "; create the bucket or fix --s3-bucket / spec.cloud.s3.bucket"
         } else if error.kind == .network || error.kind == .timeout {
             message += "; check --s3-endpoint and the network; the upload is retried on the next pass"
         }
         return UploadError(path: object, message, retryable: error.isRetryable)
+    }
+
+    /// What to check when S3 refused the credentials (`SignatureDoesNotMatch`, `InvalidAccessKeyId`); nil otherwise.
+    static func credentialsHint(_ serviceMessage: String) -> String? {
+        if serviceMessage.hasPrefix("SignatureDoesNotMatch") {
+            return "; the secret access key does not match the access key id: check AWS_SECRET_ACCESS_KEY or the credentials file"
+        }
+        if serviceMessage.hasPrefix("InvalidAccessKeyId") {
+            return "; the store does not know this access key id: check AWS_ACCESS_KEY_ID or the credentials file"
+        }
+        return nil
     }
 }
