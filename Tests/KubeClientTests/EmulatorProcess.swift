@@ -13,7 +13,7 @@ final class EmulatorProcess: @unchecked Sendable {
 
     /// Starts an emulator with extra command-line flags (`--tls`, `--token T`, `--history N`, ...).
     init(_ flags: [String] = []) throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("KubeEmulator").path
+        let root = Self.root
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("kube-emulator-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         kubeconfig = directory + "/kubeconfig"
@@ -41,8 +41,11 @@ final class EmulatorProcess: @unchecked Sendable {
 
     deinit { stop() }
 
+    /// Tests/KubeEmulator, where `python3 -m kube_emulator` runs.
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("KubeEmulator").path
+
     /// The real interpreter behind `python3` (a pyenv shim would fork, and killing the shim would orphan the emulator).
-    private static func python() throws -> String {
+    static func python() throws -> String {
         let probe = Process()
         probe.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         probe.arguments = ["python3", "-c", "import sys; print(sys.executable)"]

@@ -127,7 +127,7 @@ import Transport
         wrong.token = TokenSource(token: "bad-token")
         await #expect { _ = try await KubeAPI(config: wrong).get(ConfigMap.self, name: "x") } throws: { error in
             guard let error = error as? KubeError else { return false }
-            return error.code == .unauthorized && error.httpStatus == 401 && error.description.contains("check the token")
+            return error.code == .unauthorized && error.httpStatus == 401 && error.description.contains("not accepted: the bearer token of kubeconfig")
         }
         var anonymous = config
         anonymous.token = nil

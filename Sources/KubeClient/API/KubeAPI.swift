@@ -46,33 +46,17 @@ public final class KubeAPI: Sendable {
         return explicit ?? config.namespace
     }
 
-    /// Builds a request with the credentials of the moment (a rotated token file is read again).
-    func request(method: String, path: ResourcePath, body: [UInt8]? = nil, contentType: String? = nil, timeout: Double?) throws -> HTTPRequest {
-        var headers: [(name: String, value: String)] = [(name: "Accept", value: "application/json")]
-        if let token = config.token {
-            do {
-                headers.append((name: "Authorization", value: "Bearer \(try token.current())"))
-            } catch {
-                throw KubeError(code: .unauthorized, endpoint: "\(method) \(path.path)", detail: "\(error)")
-            }
-        }
-        if let contentType { headers.append((name: "Content-Type", value: contentType)) }
-        return HTTPRequest(method: method, url: path.url(server: config.server), headers: headers, body: body.map { .bytes($0) } ?? .none, timeout: timeout)
-    }
-
     /// Sends one request and returns the 2xx body, or throws the answer as a `KubeError`.
     func call(_ method: String, _ path: ResourcePath, body: [UInt8]? = nil, contentType: String? = nil) async throws -> [UInt8] {
-        let request = try request(method: method, path: path, body: body, contentType: contentType, timeout: requestTimeout)
         let retry = method == "GET" ? readRetry : .none
-        let response: HTTPResponse
+        let make = { try self.prepare(method: method, path: path, body: body, contentType: contentType, timeout: self.requestTimeout) }
+        let (response, prepared): (HTTPResponse, Prepared)
         do {
-            response = try await http.send(request, retry: retry)
+            (response, prepared) = try await withFreshCredentialOn401(try make(), again: make) { try await $0.client.send($0.request, retry: retry) }
         } catch let error as TransportError {
-            throw KubeError.fromTransport(error)
+            throw KubeError.fromTransport(error, origin: config.origin)
         }
-        guard response.isSuccess else {
-            throw KubeError.fromResponse(httpStatus: response.status, body: response.body, retryAfterHeader: response.header("retry-after"), endpoint: request.endpoint)
-        }
+        guard response.isSuccess else { throw failure(response, prepared.request) }
         return response.body
     }
 

@@ -42,8 +42,10 @@ extension KubeError {
         return KubeError(code: code(httpStatus: httpStatus, reason: status.reason), endpoint: endpoint, httpStatus: httpStatus, status: status)
     }
 
-    /// A transport failure (no answer) as an error.
-    static func fromTransport(_ error: TransportError) -> KubeError {
-        KubeError(code: .transport, endpoint: error.endpoint, httpStatus: error.status, transport: error)
+    /// A transport failure (no answer) as an error; TLS failures name where the configuration came from.
+    static func fromTransport(_ error: TransportError, origin: String? = nil) -> KubeError {
+        var kubeError = KubeError(code: .transport, endpoint: error.endpoint, httpStatus: error.status, transport: error)
+        if error.kind == .tls { kubeError.credentials = origin }
+        return kubeError
     }
 }

@@ -48,6 +48,9 @@ public struct KubeError: Error, Sendable, CustomStringConvertible {
     public var transport: TransportError?
     /// Our words, when the server's are missing (decoding failures, empty bodies).
     public var detail: String?
+    /// For `.unauthorized` and TLS failures: the credentials sent and where they came from
+    /// (`client certificate of kubeconfig /path context c`).
+    public var credentials: String?
 
     /// Creates an error.
     public init(
@@ -93,7 +96,14 @@ public struct KubeError: Error, Sendable, CustomStringConvertible {
     /// What the caller can do about it.
     var hint: String? {
         switch code {
-        case .unauthorized: return "check the token or client certificate in the kubeconfig or service account"
+        case .unauthorized:
+            guard httpStatus != nil else { return nil }  // no request was sent: the detail says why (a credential plugin failed)
+            guard let credentials else { return "check the token or client certificate in the kubeconfig or service account" }
+            return "not accepted: \(credentials); check that the token is current, or that the client certificate "
+                + "is issued by the cluster's client CA and not expired"
+        case .transport where transport?.kind == .tls:
+            return "TLS with the server failed: check the cluster's certificate-authority(-data) and the client certificate"
+                + (credentials.map { " (\($0))" } ?? "")
         case .forbidden: return "grant the identity this verb on this resource (RBAC)"
         case .conflict: return "read the object again and reapply the change"
         case .expired: return "list again and watch from the new resourceVersion"

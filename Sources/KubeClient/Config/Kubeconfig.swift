@@ -6,8 +6,8 @@ import Yams
 /// into a `KubeClientConfig` for the current or a chosen context.
 ///
 /// Honoured: `server`, `certificate-authority(-data)`, `insecure-skip-tls-verify`, `client-certificate(-data)`,
-/// `client-key(-data)`, `token`, `tokenFile` (re-read when it changes), the context's `namespace`. Relative file
-/// paths are resolved against the kubeconfig's directory. `exec` and `auth-provider` plugins are refused with an error.
+/// `client-key(-data)`, `token`, `tokenFile` (re-read when it changes), `exec` credential plugins, the context's
+/// `namespace`. Relative file paths are resolved against the kubeconfig's directory. `auth-provider` is refused.
 public enum Kubeconfig {
     /// The kubeconfig files to read, in order.
     public static func paths(environment: [String: String]) -> [String] {
@@ -65,14 +65,29 @@ public enum Kubeconfig {
         var options = TransportOptions()
         let server = try clusterSettings(cluster, name: clusterName, path: clusterPath, into: &options)
         var token: TokenSource?
+        var plugin: ExecCredentialPlugin?
         if let userName = context.user, !userName.isEmpty {
             guard let (userPath, user) = find(userName, in: files, list: { $0.users }, name: { $0.name }, value: { $0.user }) else {
                 throw KubeConfigError(file: contextPath, field: "users[\(userName)]", problem: "no such user (named by context \(contextName))", remedy: "add the user or fix the context")
             }
             token = try userSettings(user, name: userName, path: userPath, into: &options)
+            if let exec = user.exec {
+                let settings = try KubeconfigExec.settings(exec, field: "users[\(userName)].user.exec", path: userPath)
+                if token != nil {
+                    throw KubeConfigError(file: userPath, field: "users[\(userName)].user", problem: "both a token and an exec plugin are set", remedy: "keep one of them")
+                }
+                let ca = try options.caPEM ?? options.caFile.map { file in
+                    guard let data = FileManager.default.contents(atPath: file) else {
+                        throw KubeConfigError(file: clusterPath, field: "clusters[\(clusterName)].cluster.certificate-authority", problem: "cannot read \(file)", remedy: "fix the path")
+                    }
+                    return [UInt8](data)
+                }
+                plugin = ExecCredentialPlugin(settings: settings, server: server, certificateAuthority: ca, insecureSkipTLSVerify: options.insecureSkipVerify)
+            }
         }
         let namespace = context.namespace.flatMap { $0.isEmpty ? nil : $0 } ?? "default"
-        return KubeClientConfig(server: server, namespace: namespace, transport: options, token: token, origin: "kubeconfig \(contextPath) context \(contextName)")
+        return KubeClientConfig(
+            server: server, namespace: namespace, transport: options, token: token, origin: "kubeconfig \(contextPath) context \(contextName)", exec: plugin)
     }
 
     private static func clusterSettings(_ cluster: KubeconfigFile.Cluster, name: String, path: String, into options: inout TransportOptions) throws -> String {
@@ -94,10 +109,10 @@ public enum Kubeconfig {
 
     private static func userSettings(_ user: KubeconfigFile.User, name: String, path: String, into options: inout TransportOptions) throws -> TokenSource? {
         let field = "users[\(name)].user"
-        if user.exec != nil || user.authProvider != nil {
+        if user.authProvider != nil {
             throw KubeConfigError(
-                file: path, field: "\(field).\(user.exec != nil ? "exec" : "auth-provider")", problem: "credential plugins are not supported",
-                remedy: "use a token, tokenFile or client certificate (e.g. a service account token)")
+                file: path, field: "\(field).auth-provider", problem: "auth-provider plugins are not supported (kubectl removed them too)",
+                remedy: "use an exec credential plugin, a token, tokenFile or client certificate")
         }
         if let data = user.clientCertificateData {
             options.clientCertificatePEM = try base64(data, file: path, field: "\(field).client-certificate-data")

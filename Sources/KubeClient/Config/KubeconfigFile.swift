@@ -33,7 +33,7 @@ struct KubeconfigFile: Decodable {
         var tokenFile: String?
         var username: String?
         var exec: ExecConfig?
-        var authProvider: ExecConfig?
+        var authProvider: AuthProvider?
 
         enum CodingKeys: String, CodingKey {
             case clientCertificate = "client-certificate"
@@ -45,9 +45,24 @@ struct KubeconfigFile: Decodable {
         }
     }
 
-    /// Present only to say that exec and auth-provider plugins are not supported.
+    /// A credential plugin (`client.authentication.k8s.io`).
     struct ExecConfig: Decodable {
+        struct EnvVar: Decodable {
+            var name: String?
+            var value: String?
+        }
+
         var command: String?
+        var args: [String]?
+        var env: [EnvVar]?
+        var apiVersion: String?
+        var installHint: String?
+        var provideClusterInfo: Bool?
+        var interactiveMode: String?
+    }
+
+    /// Present only to say that auth-provider plugins (removed from kubectl) are not supported.
+    struct AuthProvider: Decodable {
         var name: String?
     }
 

@@ -34,31 +34,35 @@ extension KubeAPI {
     }
 
     private func runWatch<T>(path: ResourcePath, deadline: Double?, continuation: AsyncThrowingStream<WatchEvent<T>, Error>.Continuation) async throws {
-        let request = try request(method: "GET", path: path, timeout: deadline)
-        let decoder = WatchDecoder<T>(endpoint: request.endpoint)
+        let make = { try self.prepare(method: "GET", path: path, timeout: deadline, streaming: true) }
+        var decoder: WatchDecoder<T>?
         let response: HTTPResponse
+        let prepared: Prepared
         do {
-            response = try await streamHTTP.stream(request) { bytes in
-                do {
-                    for event in try decoder.feed(bytes) {
-                        if case .terminated = continuation.yield(event) { return false }
+            (response, prepared) = try await withFreshCredentialOn401(try make(), again: make) { attempt in
+                let fresh = WatchDecoder<T>(endpoint: attempt.request.endpoint)
+                decoder = fresh
+                return try await attempt.client.stream(attempt.request) { bytes in
+                    do {
+                        for event in try fresh.feed(bytes) {
+                            if case .terminated = continuation.yield(event) { return false }
+                        }
+                        return true
+                    } catch {
+                        fresh.failure = error
+                        return false
                     }
-                    return true
-                } catch {
-                    decoder.failure = error
-                    return false
                 }
             }
         } catch let error as TransportError {
             // The client deadline and the consumer going away end the watch normally.
             if error.kind == .timeout, deadline != nil { return }
             if error.kind == .cancelled { return }
-            throw KubeError.fromTransport(error)
+            throw KubeError.fromTransport(error, origin: config.origin)
         }
+        guard let decoder else { return }
         if let failure = decoder.failure { throw failure }
-        guard response.isSuccess else {
-            throw KubeError.fromResponse(httpStatus: response.status, body: response.body, retryAfterHeader: response.header("retry-after"), endpoint: request.endpoint)
-        }
+        guard response.isSuccess else { throw failure(response, prepared.request) }
         for event in try decoder.finish() { continuation.yield(event) }
     }
 }

@@ -31,6 +31,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="do not run controllers on a timer; step them with POST /_emulator/kubelet/step")
     p.add_argument("--tls", action="store_true",
                    help="serve HTTPS with a self-signed certificate (kubectl sends tokens only over HTTPS)")
+    p.add_argument("--client-ca", metavar="FILE",
+                   help="with --tls: ask for client certificates and accept those issued by this CA (PEM) as "
+                        "user = subject CN, groups = subject O (as kube-apiserver's --client-ca-file)")
+    p.add_argument("--kubeconfig-client-cert", metavar="FILE",
+                   help="embed this client certificate (PEM) in the written kubeconfig (client-certificate-data)")
+    p.add_argument("--kubeconfig-client-key", metavar="FILE", help="embed this key (PEM) as client-key-data")
     p.add_argument("--cert-dir", help="where --tls writes tls.crt/tls.key (default: a temp dir)")
     p.add_argument("--verbose", action="store_true", help="log every request to stderr")
     return p.parse_args(argv)
@@ -45,15 +51,22 @@ def main(argv: list[str] | None = None) -> int:
             print(f"--image-map expects IMAGE=BINARY, got {item!r}", file=sys.stderr)
             return 2
         image_map[image] = binary
+    if args.client_ca and not args.tls:
+        print("--client-ca needs --tls (client certificates are a TLS feature)", file=sys.stderr)
+        return 2
+    if bool(args.kubeconfig_client_cert) != bool(args.kubeconfig_client_key):
+        print("--kubeconfig-client-cert and --kubeconfig-client-key go together", file=sys.stderr)
+        return 2
     emulator = Emulator(Options(host=args.host, port=args.port, token=args.token, history=args.history,
                                 image_map=image_map, volume_root=args.volume_root,
                                 bookmark_interval=args.bookmark_interval, controller_interval=args.controller_interval,
                                 auto_controllers=not args.manual_controllers, verbose=args.verbose,
-                                tls=args.tls, cert_dir=args.cert_dir))
+                                tls=args.tls, cert_dir=args.cert_dir, client_ca=args.client_ca))
     if args.token and not args.tls:
         print("warning: kubectl does not send bearer tokens over plain HTTP; add --tls", file=sys.stderr)
     if args.kubeconfig:
-        write_kubeconfig(args.kubeconfig, emulator.url, args.token, ca_file=emulator.ca_file)
+        write_kubeconfig(args.kubeconfig, emulator.url, args.token, ca_file=emulator.ca_file,
+                         client_cert=args.kubeconfig_client_cert, client_key=args.kubeconfig_client_key)
     emulator.start()
     print(emulator.url, flush=True)
     print(f"port={emulator.port}", flush=True)

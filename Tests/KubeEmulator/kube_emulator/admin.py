@@ -7,6 +7,7 @@
 - ``POST /_emulator/kubelet/step``: one round of CronJob/Job controllers + kubelet.
 - ``POST /_emulator/clock``: ``{"advanceSeconds": N}`` or ``{"set": "RFC3339"}``.
 - ``POST /_emulator/tokens``: ``{"token", "user", "groups", "rules"}``.
+- ``POST /_emulator/users``: ``{"user" or "group", "rules"}`` for client-certificate identities.
 - ``POST /_emulator/history``: ``{"limit": N}`` resizes the event history.
 - ``GET /_emulator/requests``: API requests answered, by User-Agent, method, path and watch;
   ``DELETE`` returns them and starts counting afresh.
@@ -95,6 +96,11 @@ class Admin:
         if parts == ["tokens"]:
             self.auth.add_token(body["token"], Identity(body.get("user", "user"), body.get("groups", []),
                                                         body.get("rules", list(ALLOW_ALL))))
+            return Response(200, {"ok": True})
+        if parts == ["users"]:
+            if not (body.get("user") or body.get("group")) or not isinstance(body.get("rules"), list):
+                raise bad_request('users: give "user" (a certificate CN) or "group" (an O value), and "rules"')
+            self.auth.set_rules(body["rules"], user=body.get("user"), group=body.get("group"))
             return Response(200, {"ok": True})
         if parts == ["history"]:
             self.api.store.set_history_limit(int(body["limit"]))

@@ -57,7 +57,7 @@ class App:
             injected = self.faults.error_for(req.method, req.path)
             if injected is not None:
                 return _error(injected)
-            user = self.auth.authenticate(req.header("authorization") or None)
+            user = self.auth.authenticate(req.header("authorization") or None, req.client_cert)
             return self._route(req, user)
         except ApiError as exc:
             return _error(exc)

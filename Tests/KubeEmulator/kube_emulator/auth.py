@@ -1,8 +1,11 @@
-"""Bearer-token authentication and a small RBAC-like authorizer.
+"""Bearer-token and client-certificate authentication and a small RBAC-like authorizer.
 
 Tokens map to identities; each identity has rules (``verbs``, ``apiGroups``,
-``resources``, ``namespaces``; ``*`` matches all). Without any token configured
-every request is allowed as ``system:anonymous``.
+``resources``, ``namespaces``; ``*`` matches all). A client certificate issued by the
+client CA (``--client-ca``) is the user of its subject CN with its O values as groups;
+its rules are those given to the user or its groups (``POST /_emulator/users``), all for
+the group ``system:masters``, none otherwise (403). Without any token or client CA
+configured every request is allowed as ``system:anonymous``.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
+from .client_certs import ClientCertAuthenticator
 from .errors import ApiError
 
 ALLOW_ALL = [{"verbs": ["*"], "apiGroups": ["*"], "resources": ["*"], "namespaces": ["*"]}]
@@ -32,12 +36,19 @@ def _has(values: list[str] | None, value: str) -> bool:
 class Auth:
     """Token registry with run-time changes (add tokens, reject tokens)."""
 
-    def __init__(self, token: str | None = None) -> None:
+    def __init__(self, token: str | None = None, client_ca: str | None = None) -> None:
         self._lock = threading.Lock()
         self._tokens: dict[str, Identity] = {}
         self._rejected: set[str] = set()
+        self._rules: dict[str, list[dict[str, Any]]] = {"group:system:masters": list(ALLOW_ALL)}
+        self._certs = ClientCertAuthenticator(client_ca) if client_ca else None
         if token:
             self._tokens[token] = Identity("admin", ["system:masters"])
+
+    def set_rules(self, rules: list[dict[str, Any]], user: str | None = None, group: str | None = None) -> None:
+        """Rules for a client-certificate user (its CN) or group (an O value)."""
+        with self._lock:
+            self._rules[f"user:{user}" if user else f"group:{group}"] = rules
 
     def add_token(self, token: str, identity: Identity) -> None:
         """Map ``token`` to ``identity`` (turns authentication on)."""
@@ -53,10 +64,17 @@ class Auth:
         with self._lock:
             self._rejected.clear()
 
-    def authenticate(self, authorization: str | None) -> Identity:
-        """Return the identity for an ``Authorization`` header; 401 if required and missing/wrong."""
+    def authenticate(self, authorization: str | None, client_cert: bytes | None = None) -> Identity:
+        """Return the identity for a client certificate (DER) or an ``Authorization`` header, tried in
+        that order as kube-apiserver does; 401 if authentication is required and neither is valid."""
         with self._lock:
-            if not self._tokens:
+            if self._certs is not None:
+                subject = self._certs.authenticate(client_cert)
+                if subject is not None:
+                    user, groups = subject
+                    keys = [f"user:{user}"] + [f"group:{group}" for group in groups]
+                    return Identity(user, groups, [rule for key in keys for rule in self._rules.get(key, [])])
+            elif not self._tokens:
                 return Identity("system:anonymous", ["system:unauthenticated"])
             token = authorization[7:].strip() if authorization and authorization.lower().startswith("bearer ") else None
             if token is None or token not in self._tokens or token in self._rejected:

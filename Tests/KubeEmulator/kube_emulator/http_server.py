@@ -24,6 +24,7 @@ class Request:
     query: dict[str, str]
     headers: dict[str, str]
     body: bytes
+    client_cert: bytes | None = None  # the TLS client certificate (DER), unverified
 
     def header(self, name: str, default: str = "") -> str:
         return self.headers.get(name.lower(), default)
@@ -57,7 +58,9 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length else b""
         if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
             body = self._read_chunked()
-        req = Request(self.command, parts.path, query, {k.lower(): v for k, v in self.headers.items()}, body)
+        peer = getattr(self.connection, "getpeercert", None)
+        client_cert = peer(binary_form=True) if peer else None
+        req = Request(self.command, parts.path, query, {k.lower(): v for k, v in self.headers.items()}, body, client_cert)
         resp = self.server.app(req)  # type: ignore[attr-defined]
         self._write(resp)
 

@@ -41,6 +41,7 @@ class Options:
     verbose: bool = False
     tls: bool = False
     cert_dir: str | None = None
+    client_ca: str | None = None
 
 
 class Emulator:
@@ -52,7 +53,7 @@ class Emulator:
         self.store = Store(options.history)
         self.registry = Registry()
         self.api = Api(self.store, self.registry, self.clock)
-        self.auth = Auth(options.token)
+        self.auth = Auth(options.token, options.client_ca)
         self.faults = Faults()
         self.volume_root = options.volume_root or tempfile.mkdtemp(prefix="kube-emulator-volumes-")
         self.kubelet = Kubelet(self.api, self.volume_root, options.image_map)
@@ -67,9 +68,11 @@ class Emulator:
         self.admin.requests = self.requests  # type: ignore[attr-defined]
         context = None
         self.ca_file: str | None = None
+        if options.client_ca and not options.tls:
+            raise ValueError("client certificates need TLS: add --tls to --client-ca")
         if options.tls:
             cert, key = make_certificate(options.cert_dir or tempfile.mkdtemp(prefix="kube-emulator-tls-"), options.host)
-            context = server_context(cert, key)
+            context = server_context(cert, key, request_client_certificates=bool(options.client_ca))
             self.ca_file = cert
         self.http = HttpServer(options.host, options.port, self.app, options.verbose, context)
         self.port = self.http.server_address[1]

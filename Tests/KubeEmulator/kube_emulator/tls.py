@@ -8,6 +8,8 @@ import os
 import ssl
 import subprocess
 
+from .client_certs import request_any_client_certificate
+
 
 def make_certificate(directory: str, host: str) -> tuple[str, str]:
     """Create ``tls.crt``/``tls.key`` (self-signed, SAN for host, 127.0.0.1, localhost) with openssl."""
@@ -22,9 +24,12 @@ def make_certificate(directory: str, host: str) -> tuple[str, str]:
     return cert, key
 
 
-def server_context(cert: str, key: str) -> ssl.SSLContext:
-    """A server-side TLS context offering HTTP/1.1 only."""
+def server_context(cert: str, key: str, request_client_certificates: bool = False) -> ssl.SSLContext:
+    """A server-side TLS context offering HTTP/1.1 only; optionally asking for client certificates
+    (judged later by the authenticator, see ``client_certs``)."""
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(cert, key)
     ctx.set_alpn_protocols(["http/1.1"])
+    if request_client_certificates:
+        request_any_client_certificate(ctx)
     return ctx
