@@ -139,7 +139,7 @@ def main():
     parser.add_argument("--rate", type=float, default=200)
     parser.add_argument("--keep", action="store_true", help="keep the seeded schema")
     parser.add_argument("--only", help="run only the requests whose path contains this text (e.g. /files)")
-    parser.add_argument("--without-path-index", action="store_true", help="drop migration 4's trigram indexes first (to compare)")
+    parser.add_argument("--without-path-index", action="store_true", help="drop migration 6's trigram indexes first (to compare)")
     args = parser.parse_args()
     if not args.database:
         sys.exit("give --database URL (or PYBAK_BENCH_DATABASE_URL / PYBAK_TEST_DATABASE_URL)")

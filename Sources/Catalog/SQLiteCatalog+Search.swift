@@ -34,30 +34,20 @@ extension SQLiteCatalog {
             ).rows { CatalogRows.runRecord($0) }
     }
 
+    /// A path search scans `files` (LIKE, newest first); the PostgreSQL catalog has a trigram index for it.
     public func searchFiles(_ query: FileSearch) throws -> [FileRecord] {
-        let trigrams = Self.trigramPhrase(query.path)
-        return try db.statement("""
+        try db.statement("""
             SELECT \(CatalogRows.fileColumns) FROM files
             WHERE (?1 IS NULL OR policy = ?1) AND (?2 IS NULL OR run_id = ?2)
               AND (?3 IS NULL OR source_path LIKE ?3 ESCAPE '\\' OR destination_path LIKE ?3 ESCAPE '\\')
               AND (?4 IS NULL OR sha256 LIKE ?4 ESCAPE '\\') AND (?5 IS NULL OR kind = ?5)
               AND (?6 IS NULL OR created_at >= ?6) AND (?7 IS NULL OR created_at < ?7) AND (?8 IS NULL OR id < ?8)
-              \(trigrams == nil ? "" : "AND id IN (SELECT rowid FROM files_path_search WHERE files_path_search MATCH ?10)")
             ORDER BY id DESC LIMIT ?9
             """).bind([
                 .optional(query.policy), .optional(query.runId), .optional(query.path.map(Self.containsPattern)),
                 .optional(query.sha256.map { Self.escapeLike($0.lowercased()) + "%" }), .optional(query.kind?.rawValue),
                 .optional(query.since), .optional(query.until), .optional(query.beforeId), .int(Int64(max(0, query.limit))),
-            ] + (trigrams.map { [.text($0)] } ?? [])).rows { CatalogRows.fileRecord($0) }
-    }
-
-    /// The trigram index query for a path search of 3 characters or more (shorter text has no trigram; it scans): the
-    /// text as one FTS5 phrase, which the trigram tokenizer matches as a case-folded substring. The LIKE beside it keeps
-    /// the exact semantics (the phrase matches a superset).
-    static func trigramPhrase(_ text: String?) -> String? {
-        // FTS5's query parser ends a string at NUL ("unterminated string"); such text is searched by LIKE alone.
-        guard let text, text.unicodeScalars.count >= 3, !text.unicodeScalars.contains("\u{0}") else { return nil }
-        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+            ]).rows { CatalogRows.fileRecord($0) }
     }
 
     public func policyNames() throws -> [String] {

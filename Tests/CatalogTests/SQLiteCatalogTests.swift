@@ -5,17 +5,6 @@ import Testing
 
 /// What only the SQLite catalog does.
 @Suite struct SQLiteCatalogTests {
-    @Test func pathSearchReadsTheTrigramIndex() throws {
-        let catalog = try SQLiteCatalog(path: "\(temporaryFolder())/catalog.sqlite")
-        try catalog.migrate()
-        let plan = try catalog.db.statement("""
-            EXPLAIN QUERY PLAN SELECT id FROM files WHERE id IN (SELECT rowid FROM files_path_search WHERE files_path_search MATCH ?1)
-            ORDER BY id DESC LIMIT 10
-            """).bind(.text(SQLiteCatalog.trigramPhrase("file4242")!)).rows { $0.text(3) }
-        #expect(plan.contains { $0.contains("files_path_search VIRTUAL TABLE") } && plan.contains { $0.contains("PRIMARY KEY") }, "\(plan)")
-        #expect(SQLiteCatalog.trigramPhrase("ab") == nil && SQLiteCatalog.trigramPhrase(#"a"bc"#) == #""a""bc""#)
-    }
-
     let folder = temporaryFolder()
 
     @Test func aCorruptCatalogSaysWhatToDo() throws {
