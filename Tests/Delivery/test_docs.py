@@ -176,7 +176,7 @@ def test_operations_page_commands_run_as_written(tmp_path, pybak):
 
         # The page's metric names are the ones served: the controller's live, the API's registered.
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as response:
-            served = set(re.findall(r"^(pybak_[a-z_]+)", response.read().decode(), re.MULTILINE))
+            served = set(re.findall(r"^(?:# TYPE )?(pybak_[a-z_]+)", response.read().decode(), re.MULTILINE))  # samples and families
         api = set(re.findall(r'name: "(pybak_[a-z_]+)"', (REPO / "Sources" / "APIServer" / "Support" / "APIMetrics.swift").read_text()))
         api |= {f"{name}_{suffix}" for name in api for suffix in ("bucket", "sum", "count")}
         mentioned = set(re.findall(r"\bpybak_[a-z_]+\b", OPERATIONS.read_text()))

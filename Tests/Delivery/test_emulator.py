@@ -93,7 +93,7 @@ def test_status_subresource_feeds_the_columns(cluster):
                     "startTime": "2026-01-01T00:00:01Z", "completionTime": "2026-01-01T00:00:04Z", "duration": "3.2s",
                     "filesCompressed": 12, "filesDuplicate": 1, "filesSkipped": 0, "filesFailed": 0,
                     "bytesIn": 43000, "bytesOut": 10000, "ratio": 4.3},
-        "totals": {"runs": 9, "files": 120, "bytesIn": 430000, "bytesOut": 100000},
+        "totals": {"runs": 9, "files": 120, "bytesIn": 430000, "bytesOut": 100000, "ratio": 4.3},
     }}
     cluster("patch", "bkp", "minimal", "--subresource=status", "--type=merge", "-p", json.dumps(status))
     row = cluster("get", "bkp", "minimal", "-o", "wide", "--no-headers").stdout.split()
