@@ -110,7 +110,10 @@ def main():
         time.sleep(args.idle)
         counted = client.call("DELETE", "/_emulator/requests")[1]
         idle = [r for r in counted["requests"] if r["agent"].startswith("pybak-kubeclient")]
-        controller.send_signal(signal.SIGTERM)
+        # SIGTERM goes to the controller itself: GNU time would die of it and leave the controller running.
+        children = Path(f"/proc/{controller.pid}/task/{controller.pid}/children").read_text().split()
+        for child in children:
+            os.kill(int(child), signal.SIGTERM)
         _, stderr = controller.communicate(timeout=60)
         rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", stderr)
 
