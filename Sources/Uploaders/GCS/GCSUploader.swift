@@ -15,6 +15,8 @@ public struct GCSUploader: ObjectUploader {
     let client: GCSClient
     let logger: Logger
     let sleeper: @Sendable (Double) -> Void
+    /// Where resumable sessions are kept across passes; nil: a killed pass's upload starts over.
+    public var sessions: GCSSessionStore?
 
     /// The media type of stored copies.
     static let mediaType = "application/gzip"
@@ -85,11 +87,48 @@ public struct GCSUploader: ObjectUploader {
                 (name: "X-Upload-Content-Length", value: "\(size)"),
             ],
             body: .bytes(try metadata(name: name, crc32c: crc32c)), timeout: settings.timeoutSeconds, maxResponseBytes: 1 << 20)
+        let bucket = settings.bucket
+        if let saved = sessions?.load(bucket: bucket, name: name, size: size, crc32c: crc32c) {
+            do {
+                return try finish(session(saved.session, file: path, size: size, name: name).run(resuming: true), name: name)
+            } catch let gone as GCSSessionGone {
+                sessions?.remove(bucket: bucket, name: name)
+                logger.notice("saved resumable session is gone; starting a new one", metadata: [
+                    "object.url": "\(client.objectURL(name))", "http.status": "\(gone.status)",
+                ])
+            } catch let error as UploadError {
+                if !error.isRetryable { sessions?.remove(bucket: bucket, name: name) }
+                throw error
+            }
+        }
         let started = try client.send(start, name: name)
         guard let session = started.header("location"), session.hasPrefix("http") else {
             throw UploadError(path: client.objectURL(name), "the store started a resumable upload without a session URL (Location): \(ServiceMessage.excerpt(of: started.body))", retryable: true)
         }
-        return try GCSResumableUpload(client: client, session: session, file: path, size: size, name: name, chunkSize: settings.chunkSize,
-            timeout: settings.timeoutSeconds, logger: logger, sleeper: sleeper).run()
+        do {
+            try sessions?.save(.init(session: session, bucket: bucket, name: name, size: size, crc32c: crc32c, startedAt: Date().timeIntervalSince1970))
+        } catch {
+            logger.warning("could not save the resumable session; a killed pass would start this upload over", metadata: [
+                "object.url": "\(client.objectURL(name))", "reason": "\(error)",
+            ])
+        }
+        do {
+            return try finish(self.session(session, file: path, size: size, name: name).run(), name: name)
+        } catch let error as UploadError {
+            // A retryable failure keeps the session for the next pass; a refusal starts afresh.
+            if !error.isRetryable { sessions?.remove(bucket: bucket, name: name) }
+            throw error
+        }
+    }
+
+    private func session(_ uri: String, file path: String, size: Int64, name: String) -> GCSResumableUpload {
+        GCSResumableUpload(client: client, session: uri, file: path, size: size, name: name, chunkSize: settings.chunkSize,
+            timeout: settings.timeoutSeconds, logger: logger, sleeper: sleeper)
+    }
+
+    /// The session is done: its saved state goes.
+    private func finish(_ resource: GCSObjectResource, name: String) -> GCSObjectResource {
+        sessions?.remove(bucket: settings.bucket, name: name)
+        return resource
     }
 }
