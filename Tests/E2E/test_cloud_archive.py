@@ -62,6 +62,8 @@ def test_the_pass_archive_is_one_s3_object_and_members_restore_and_verify_from_i
     assert moto.multipart_uploads() == []
     assert members(fmt, moto.objects("team/")[key]) == payloads
     assert {r[8] for r in rows} == {"kept"}
+    content_type = moto.s3.head_object(Bucket=moto.bucket, Key=key)["ContentType"]
+    assert content_type == ("application/zip" if fmt == "zip" else "application/gzip")
 
     # The local archive goes; restore and verify read the members from the object.
     archive.unlink()
@@ -94,6 +96,7 @@ def test_an_encrypted_zip_is_uploaded_and_restored_from_s3(pybak, folders, moto,
     (archive,) = folders.stored()
     assert archive.name.endswith(".zip.enc")
     assert moto.objects("backups/") == {f"backups/{archive.name}": archive.read_bytes()}
+    assert moto.s3.head_object(Bucket=moto.bucket, Key=f"backups/{archive.name}")["ContentType"] == "application/octet-stream"
     archive.unlink()
     out = tmp_path / "out"
     proc = run(pybak, "restore", "--dest", str(folders.dst), "--to", str(out), "--s3-endpoint", moto.endpoint, "--s3-path-style",
@@ -167,6 +170,7 @@ def test_a_zip_goes_to_gcs_resumably_after_a_failed_first_attempt_and_restores(p
     assert sorted(p.name for p in folders.dst.iterdir()) == folders_before
     assert gcs.download(name) == archive.read_bytes()
     assert rows[0][5] == gcs.metadata(name)["generation"]
+    assert gcs.metadata(name)["contentType"] == "application/zip"
 
     archive.unlink()
     out = tmp_path / "out"

@@ -18,9 +18,6 @@ public struct GCSUploader: ObjectUploader {
     /// Where resumable sessions are kept across passes; nil: a killed pass's upload starts over.
     public var sessions: GCSSessionStore?
 
-    /// The media type of stored copies.
-    static let mediaType = "application/gzip"
-
     /// Creates an uploader.
     /// - Parameters:
     ///   - settings: bucket, endpoint, prefix and limits.
@@ -66,11 +63,11 @@ public struct GCSUploader: ObjectUploader {
 
     /// The object resource sent as metadata: name, type and the CRC-32C GCS verifies.
     private func metadata(name: String, crc32c: String) throws -> [UInt8] {
-        Array(try JSONSerialization.data(withJSONObject: ["name": name, "contentType": Self.mediaType, "crc32c": crc32c], options: [.sortedKeys]))
+        Array(try JSONSerialization.data(withJSONObject: ["name": name, "contentType": StoredMediaType.of(name), "crc32c": crc32c], options: [.sortedKeys]))
     }
 
     private func multipart(file path: String, size: Int64, name: String, crc32c: String) throws -> GCSObjectResource {
-        let body = GCSMultipartBody(metadata: try metadata(name: name, crc32c: crc32c), mediaType: Self.mediaType)
+        let body = GCSMultipartBody(metadata: try metadata(name: name, crc32c: crc32c), mediaType: StoredMediaType.of(name))
         let request = HTTPRequest(
             method: "POST", url: client.uploadURL("multipart", name: name), headers: [(name: "Content-Type", value: body.contentType)],
             body: .framedFile(head: body.head, path: path, offset: 0, length: size, tail: body.tail), timeout: settings.timeoutSeconds,
@@ -83,7 +80,7 @@ public struct GCSUploader: ObjectUploader {
         let start = HTTPRequest(
             method: "POST", url: client.uploadURL("resumable", name: name),
             headers: [
-                (name: "Content-Type", value: "application/json; charset=UTF-8"), (name: "X-Upload-Content-Type", value: Self.mediaType),
+                (name: "Content-Type", value: "application/json; charset=UTF-8"), (name: "X-Upload-Content-Type", value: StoredMediaType.of(name)),
                 (name: "X-Upload-Content-Length", value: "\(size)"),
             ],
             body: .bytes(try metadata(name: name, crc32c: crc32c)), timeout: settings.timeoutSeconds, maxResponseBytes: 1 << 20)
