@@ -6,13 +6,17 @@ import base64
 import hashlib
 import io
 import os
+import signal
+import subprocess
 import tarfile
+import time
 import zipfile
 
 import pytest
 
-from conftest import run
+from conftest import BINARY, run
 from cloud_peers import free_port, moto  # noqa: F401  (fixture)
+from fault_proxy import FaultProxy
 from gcs_peers import gcs, token_server  # noqa: F401  (fixtures)
 
 
@@ -182,3 +186,36 @@ def test_a_zip_goes_to_gcs_resumably_after_a_failed_first_attempt_and_restores(p
     proc = run(pybak, "verify", "--dest", str(folders.dst), "--from", "gcs", "--gcs-endpoint", gcs.endpoint, "--gcs-credentials-file",
                str(key_file), check=0)
     assert "4 copies checked: 4 ok (read from gcs)" in proc.stdout
+
+
+def test_a_pass_killed_while_uploading_its_archive_loses_nothing_and_the_next_pass_finishes(pybak, folders, moto):
+    """SIGKILL in the middle of the archive's multipart upload (moto behind a slow proxy), cloud only: every source
+    and the local archive stay; the next pass uploads the archive, then removes the local copy and the sources."""
+    payloads = write_tree(folders, big=12 << 20)
+    proxy = FaultProxy(moto.port, delay=0.4)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYBAK_")} | moto.env() | S3_ENV
+    args = ["run", "--source", str(folders.src), "--dest", str(folders.dst), "--format", "zip", "--s3-bucket", moto.bucket,
+            "--s3-path-style", "--no-keep-local-copy"]
+    try:
+        proc = subprocess.Popen([str(BINARY), *args, "--s3-endpoint", proxy.endpoint], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 120
+        while proxy.seen < 2 and proc.poll() is None and time.monotonic() < deadline:  # multipart created, first part sent
+            time.sleep(0.05)
+        assert proc.poll() is None, "the pass ended before it could be killed mid-upload"
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        proxy.stop()
+    (archive,) = folders.stored()
+    rows = upload_rows(folders)
+    assert len(rows) == 4 and {r[4] for r in rows} == {"pending"} and {r[8] for r in rows} == {"drop"}
+    for rel, data in payloads.items():
+        assert (folders.src / rel).read_bytes() == data
+    assert members("zip", archive.read_bytes()) == payloads
+    assert archive.name not in moto.objects()
+
+    run(pybak, *args, "--s3-endpoint", moto.endpoint, env=moto.env() | S3_ENV, check=0)
+    rows = upload_rows(folders)
+    assert {r[4] for r in rows} == {"uploaded"} and {r[8] for r in rows} == {"removed"}
+    assert folders.stored() == [] and [p for p in folders.src.rglob("*") if p.is_file()] == []
+    assert members("zip", moto.objects()[archive.name]) == payloads
