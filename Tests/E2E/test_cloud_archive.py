@@ -18,6 +18,7 @@ from conftest import BINARY, run
 from cloud_peers import free_port, moto  # noqa: F401  (fixture)
 from fault_proxy import FaultProxy
 from gcs_peers import gcs, token_server  # noqa: F401  (fixtures)
+from test_postgres import pg, pg_base, psql  # noqa: F401  (fixtures)
 
 
 def upload_rows(folders):
@@ -219,3 +220,25 @@ def test_a_pass_killed_while_uploading_its_archive_loses_nothing_and_the_next_pa
     assert {r[4] for r in rows} == {"uploaded"} and {r[8] for r in rows} == {"removed"}
     assert folders.stored() == [] and [p for p in folders.src.rglob("*") if p.is_file()] == []
     assert members("zip", moto.objects()[archive.name]) == payloads
+
+
+def test_a_cloud_only_archive_with_the_postgresql_catalog(pybak, folders, moto, pg, tmp_path):
+    """The same ledger on a real PostgreSQL server: members recorded uploaded together, local archive and sources
+    removed, plain verify and restore read the object."""
+    payloads = write_tree(folders, big=100_000)
+    db = ["--database", pg]
+    run(pybak, "run", "--source", str(folders.src), "--dest", str(folders.dst), "--format", "tar.gz", *db, *moto.flags("pg"),
+        "--no-keep-local-copy", env=moto.env(), check=0)
+    rows = psql(pg, "SELECT f.archive_member, u.object_key, u.state, f.local_copy, f.disposition FROM uploads u JOIN files f ON f.id = u.file_id")
+    assert sorted(r[0] for r in rows) == sorted(payloads)
+    (key,) = {r[1] for r in rows}
+    assert {r[2:] for r in rows} == {("uploaded", "removed", "removed")}
+    assert folders.stored() == [] and [p for p in folders.src.rglob("*") if p.is_file()] == []
+    assert members("tar.gz", moto.objects()[key]) == payloads
+    s3 = ["--s3-endpoint", moto.endpoint, "--s3-path-style"]
+    proc = run(pybak, "verify", "--dest", str(folders.dst), *db, *s3, env=moto.env(), check=0)
+    assert "4 copies checked: 4 ok (0 read from the destination, 4 from s3" in proc.stdout
+    out = tmp_path / "out"
+    run(pybak, "restore", "--dest", str(folders.dst), "--to", str(out), *db, *s3, env=moto.env(), check=0)
+    for rel, data in payloads.items():
+        assert (out / rel).read_bytes() == data
