@@ -10,7 +10,8 @@ enum UploaderFactory {
     static let retry = RetryPolicy(maxAttempts: 4, baseDelay: 0.5, maxDelay: 10)
 
     /// - Parameter stateFolder: the destination's state folder (`DEST/.pybak`); GCS keeps its resumable sessions in
-    ///   `gcs-sessions` there, so the next pass resumes an upload a killed pass left half done.
+    ///   `gcs-sessions` there and S3 its multipart UploadIds in `s3-uploads`, so the next pass resumes an upload a
+    ///   killed pass left half done.
     /// - Throws: `PyBakError.config` when credentials or the endpoint are unusable.
     static func make(
         _ cloud: CloudSettings, logger: Logger, stateFolder: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment
@@ -19,7 +20,9 @@ enum UploaderFactory {
         if let s3 = cloud.s3 {
             do {
                 let credentials = try AWSCredentialsLoader.load(for: s3, environment: environment)
-                uploaders.append(try S3Uploader(settings: s3, credentials: credentials, retry: retry, logger: logger))
+                var uploader = try S3Uploader(settings: s3, credentials: credentials, retry: retry, logger: logger)
+                uploader.uploads = stateFolder.map { S3UploadStore(folder: "\($0)/s3-uploads") }
+                uploaders.append(uploader)
             } catch let error as UploadError {
                 throw PyBakError(.config, error.description)
             }

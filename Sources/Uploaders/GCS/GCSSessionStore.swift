@@ -1,6 +1,4 @@
-import Archive
 import Foundation
-import PyBakCore
 
 /// Resumable upload sessions kept across passes, so a pass killed in the middle of a large upload is continued
 /// by the next pass in the same session (from the offset GCS says it holds) instead of starting over.
@@ -20,21 +18,20 @@ public struct GCSSessionStore: Sendable {
     }
 
     /// The folder holding the session files.
-    public let folder: String
+    public var folder: String { files.folder }
+    let files: UploadStateFiles
     /// Sessions older than this are not resumed (six days: GCS expires them after seven).
     let maxAge: Double
 
     /// A store in `folder` (created when the first session is saved).
     public init(folder: String, maxAge: Double = 6 * 86_400) {
-        self.folder = folder
+        files = UploadStateFiles(folder: folder)
         self.maxAge = maxAge
     }
 
     /// The session saved for this object and content, if it may still be resumed.
     func load(bucket: String, name: String, size: Int64, crc32c: String, now: Double = Date().timeIntervalSince1970) -> Saved? {
-        guard let data = FileManager.default.contents(atPath: path(bucket: bucket, name: name)),
-            let saved = try? JSONDecoder().decode(Saved.self, from: data)
-        else { return nil }
+        guard let saved = files.read(Saved.self, bucket: bucket, name: name) else { return nil }
         guard saved.bucket == bucket, saved.name == name, saved.size == size, saved.crc32c == crc32c, now - saved.startedAt < maxAge else {
             return nil
         }
@@ -44,18 +41,14 @@ public struct GCSSessionStore: Sendable {
     /// Saves a session just started.
     /// - Throws: the file system's error (the upload goes on; only resuming after a kill is lost).
     func save(_ saved: Saved) throws {
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let data = try JSONEncoder().encode(saved)
-        try data.write(to: URL(fileURLWithPath: path(bucket: saved.bucket, name: saved.name)), options: .atomic)
+        try files.write(saved, bucket: saved.bucket, name: saved.name)
     }
 
     /// Forgets the session of an object (finished, refused or expired).
     func remove(bucket: String, name: String) {
-        try? FileManager.default.removeItem(atPath: path(bucket: bucket, name: name))
+        files.remove(bucket: bucket, name: name)
     }
 
     /// The session file of an object.
-    func path(bucket: String, name: String) -> String {
-        "\(folder)/\(Hex.encode(Digest.sha256(Array("\(bucket)\u{0}\(name)".utf8)))).json"
-    }
+    func path(bucket: String, name: String) -> String { files.path(bucket: bucket, name: name) }
 }

@@ -24,14 +24,19 @@ struct S3Client: Sendable {
         body: HTTPRequest.Body = .none, payloadHash: String
     ) throws -> HTTPResponse {
         let request = signedRequest(method, key: key, query: query, headers: headers, body: body, payloadHash: payloadHash)
-        let response: HTTPResponse
+        let response = try answer(to: request, key: key)
+        guard response.isSuccess else { throw Self.uploadError(response.error(for: request), object: endpoint.objectURL(key)) }
+        return response
+    }
+
+    /// Sends a signed request for `key` and returns whatever the store answered (a 4xx included).
+    /// - Throws: `UploadError` when no answer came (network, timeout, retries exhausted).
+    func answer(to request: HTTPRequest, key: String) throws -> HTTPResponse {
         do {
-            response = try http.send(request, retry: retry)
+            return try http.send(request, retry: retry)
         } catch let error as TransportError {
             throw Self.uploadError(error, object: endpoint.objectURL(key))
         }
-        guard response.isSuccess else { throw Self.uploadError(response.error(for: request), object: endpoint.objectURL(key)) }
-        return response
     }
 
     /// A request for `key`, signed now (SigV4), with the `Host` and `x-amz-content-sha256` headers it needs.
