@@ -56,13 +56,25 @@ final class CloudSync {
             var objects: [String: [PendingUpload]] = [:]
             var order: [String] = []
             for item in try ledger.pendingUploads(policy: settings.policyName, target: uploader.target) where !attempted.contains(item.id) {
-                attempted.insert(item.id)
                 if objects[item.key] == nil { order.append(item.key) }
                 objects[item.key, default: []].append(item)
             }
-            for key in order { try upload(objects[key] ?? [], with: uploader) }
+            for key in order {
+                let items = objects[key] ?? []
+                guard owns(items) else { continue }
+                attempted.formUnion(items.map(\.id))
+                try upload(items, with: uploader)
+            }
         }
         if !settings.cloud.keepLocalCopy { try dropLocalCopies() }
+    }
+
+    /// Whether this shard uploads an object. The shards of a run share a PostgreSQL catalog and so see each other's
+    /// pending uploads; each takes only the objects of its own files (the shard of the file, or of an archive's
+    /// first member by source path, so an archive made before the run was sharded goes to exactly one shard).
+    private func owns(_ items: [PendingUpload]) -> Bool {
+        guard let first = items.map(\.file.sourcePath).min() else { return false }
+        return settings.shard.owns(first)
     }
 
     /// Uploads one object: a `.gz` copy (one row) or an archive (one row per member).
@@ -109,7 +121,7 @@ final class CloudSync {
 
     /// Cloud only: removes local copies whose uploads all succeeded, then their sources.
     private func dropLocalCopies() throws {
-        let ready = try ledger.localCopiesReadyToDrop(policy: settings.policyName)
+        let ready = try ledger.localCopiesReadyToDrop(policy: settings.policyName).filter { settings.shard.owns($0.sourcePath) }
         guard !ready.isEmpty else { return }
         var dropped: [FileRecord] = []
         for file in ready {
