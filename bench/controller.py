@@ -7,7 +7,12 @@ idle for a minute afterwards, by method and path (the emulator counts them, /_em
 the controller's peak RSS (/usr/bin/time -v). The emulator runs no CronJob controller or kubelet
 (--manual-controllers), so only the controller's own work is measured. Usage:
 
-    python3 bench/controller.py [--policies 1000] [--idle 60] [--binary .build/release/pybak] [--database URL]
+    python3 bench/controller.py [--policies 1000] [--idle 60] [--binary .build/release/pybak] [--database URL] [--profile DIR]
+
+It also prints the CPU seconds the emulator and the controller used while converging, and the controller's
+requests while converging grouped by method and resource (object names folded), so a slow run shows which
+side is busy and what the controller sent. --profile DIR records the emulator with py-spy (if installed)
+into DIR/emulator.folded (collapsed stacks, for flamegraph.pl or speedscope).
 
 The binary defaults to the release build when it exists (`swift build -c release --product pybak`), else the
 debug build. --database adds the PostgreSQL catalog (run summaries read and observed states written per policy).
@@ -59,12 +64,35 @@ def policy(index):
                      "destination": {"volume": {"persistentVolumeClaim": {"claimName": "archive"}}, "path": f"backups/{index}"}}}
 
 
+def cpu_seconds(pid):
+    """User + system CPU seconds of a process so far (/proc/PID/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def grouped(requests):
+    """Request counts by method and resource, object names folded (".../backuppolicies/NAME/status" -> ".../backuppolicies/*/status")."""
+    out = {}
+    for r in requests:
+        parts = r["path"].strip("/").split("/")
+        at = 2 if parts[:1] == ["api"] else 3  # after /api/VERSION or /apis/GROUP/VERSION
+        if parts[at:at + 1] == ["namespaces"] and len(parts) > at + 2:
+            at += 2
+        if len(parts) > at + 1:
+            parts[at + 1] = "*"
+        path = "/" + "/".join(parts)
+        key = f"{r['method']} {path}{' (watch)' if r['watch'] else ''}"
+        out[key] = out.get(key, 0) + r["count"]
+    return sorted(out.items(), key=lambda kv: -kv[1])
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--policies", type=int, default=1000)
     parser.add_argument("--idle", type=float, default=60)
     parser.add_argument("--binary")
     parser.add_argument("--database")
+    parser.add_argument("--profile")
     args = parser.parse_args()
     binary = args.binary or next(str(p) for p in (REPO / ".build" / "release" / "pybak", REPO / ".build" / "debug" / "pybak") if p.exists())
     work = Path(tempfile.mkdtemp(prefix="pybak-bench-controller-"))
@@ -86,6 +114,15 @@ def main():
         while (client.call("GET", "/apis/coordination.k8s.io/v1/namespaces/default/leases/pybak-controller")[1] or {}).get("spec", {}).get("holderIdentity") != "bench":
             time.sleep(0.2)
 
+        controller_pid = int(Path(f"/proc/{controller.pid}/task/{controller.pid}/children").read_text().split()[0])
+        profiler = None
+        if args.profile:
+            Path(args.profile).mkdir(parents=True, exist_ok=True)
+            profiler = subprocess.Popen(["py-spy", "record", "--pid", str(emulator.pid), "--output", str(Path(args.profile) / "emulator.folded"), "--format", "raw",
+                                         "--rate", "50", "--threads", "--idle"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        client.call("DELETE", "/_emulator/requests")
+        cpu_before = cpu_seconds(emulator.pid), cpu_seconds(controller_pid)
+        polls, poll_seconds = 0, 0.0
         start = time.monotonic()
         with ThreadPoolExecutor(8) as pool:
             codes = list(pool.map(lambda i: client.call("POST", f"{GROUP}/namespaces/default/backuppolicies", policy(i))[0], range(args.policies)))
@@ -93,6 +130,7 @@ def main():
         created = time.monotonic() - start
         cronjobs_at = statuses_at = None
         while cronjobs_at is None or statuses_at is None:
+            polled = time.monotonic()
             if cronjobs_at is None:
                 items = client.call("GET", "/apis/batch/v1/cronjobs?labelSelector=app.kubernetes.io%2Fmanaged-by%3Dpybak-controller")[1]["items"]
                 if len(items) >= args.policies:
@@ -101,9 +139,17 @@ def main():
                 items = client.call("GET", f"{GROUP}/backuppolicies")[1]["items"]
                 if sum(1 for item in items if item.get("status", {}).get("observedGeneration") == 1) >= args.policies:
                     statuses_at = time.monotonic() - start
+            polls += 1
+            poll_seconds += time.monotonic() - polled
             if time.monotonic() - start > 1800:
                 raise SystemExit("gave up after 30 minutes")
-            time.sleep(0.25)
+            # The polls list every object; keep them a small share of the emulator's time.
+            time.sleep(max(0.25, 4 * (time.monotonic() - polled)))
+        cpu_after = cpu_seconds(emulator.pid), cpu_seconds(controller_pid)
+        converging = [r for r in client.call("DELETE", "/_emulator/requests")[1]["requests"] if r["agent"].startswith("pybak-kubeclient")]
+        if profiler:
+            profiler.send_signal(signal.SIGINT)
+            profiler.wait(timeout=60)
 
         time.sleep(3)  # let the last status echoes settle
         client.call("DELETE", "/_emulator/requests")
@@ -120,6 +166,11 @@ def main():
         print(f"binary: {binary}{' (with PostgreSQL catalog)' if args.database else ''}")
         print(f"{args.policies} policies created in {created:.1f} s (8 parallel POSTs)")
         print(f"all CronJobs exist after {cronjobs_at:.1f} s; all statuses set after {statuses_at:.1f} s")
+        print(f"CPU while converging: emulator {cpu_after[0] - cpu_before[0]:.1f} s (of which the benchmark's {polls} polls took "
+              f"{poll_seconds:.1f} s wall), controller {cpu_after[1] - cpu_before[1]:.1f} s")
+        print(f"controller requests while converging: {sum(r['count'] for r in converging)}")
+        for key, count in grouped(converging):
+            print(f"  {count:5d}  {key}")
         print(f"controller requests while idle for {args.idle:.0f} s: {sum(r['count'] for r in idle)}")
         for r in idle:
             print(f"  {r['count']:5d}  {r['method']} {r['path']}{' (watch)' if r['watch'] else ''}")
