@@ -70,6 +70,14 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def memory(pid, peaks):
+    """Updates the peaks of RssAnon (heap, stacks) and RssFile (mapped code and data of the binary and libraries)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        if key in ("RssAnon", "RssFile"):
+            peaks[key] = max(peaks.get(key, 0), int(value.split()[0]))
+
+
 def grouped(requests):
     """Request counts by method and resource, object names folded (".../backuppolicies/NAME/status" -> ".../backuppolicies/*/status")."""
     out = {}
@@ -123,6 +131,7 @@ def main():
         client.call("DELETE", "/_emulator/requests")
         cpu_before = cpu_seconds(emulator.pid), cpu_seconds(controller_pid)
         polls, poll_seconds = 0, 0.0
+        peaks = {}
         start = time.monotonic()
         with ThreadPoolExecutor(8) as pool:
             codes = list(pool.map(lambda i: client.call("POST", f"{GROUP}/namespaces/default/backuppolicies", policy(i))[0], range(args.policies)))
@@ -140,6 +149,7 @@ def main():
                 if sum(1 for item in items if item.get("status", {}).get("observedGeneration") == 1) >= args.policies:
                     statuses_at = time.monotonic() - start
             polls += 1
+            memory(controller_pid, peaks)
             poll_seconds += time.monotonic() - polled
             if time.monotonic() - start > 1800:
                 raise SystemExit("gave up after 30 minutes")
@@ -153,7 +163,10 @@ def main():
 
         time.sleep(3)  # let the last status echoes settle
         client.call("DELETE", "/_emulator/requests")
-        time.sleep(args.idle)
+        idle_end = time.monotonic() + args.idle
+        while time.monotonic() < idle_end:
+            memory(controller_pid, peaks)
+            time.sleep(min(1.0, max(0.0, idle_end - time.monotonic())))
         counted = client.call("DELETE", "/_emulator/requests")[1]
         idle = [r for r in counted["requests"] if r["agent"].startswith("pybak-kubeclient")]
         # SIGTERM goes to the controller itself: GNU time would die of it and leave the controller running.
@@ -175,6 +188,8 @@ def main():
         for r in idle:
             print(f"  {r['count']:5d}  {r['method']} {r['path']}{' (watch)' if r['watch'] else ''}")
         print(f"controller peak RSS: {int(rss.group(1)) / 1024:.1f} MiB" if rss else "controller peak RSS: not reported")
+        print(f"  sampled peaks: anonymous (heap, stacks) {peaks.get('RssAnon', 0) / 1024:.1f} MiB, "
+              f"file-backed (mapped code of the binary and libraries) {peaks.get('RssFile', 0) / 1024:.1f} MiB")
     finally:
         if controller and controller.poll() is None:
             controller.kill()
