@@ -4,9 +4,46 @@
 /// policy's CronJob. The API server knows only this protocol.
 public protocol PassTrigger: Sendable {
     /// Starts a pass of one policy, or of every policy when `request.policy` is nil.
-    /// - Returns: one entry per started pass, once each has a run (or Job) id.
+    /// - Returns: one entry per started pass, once each has a run (or Job) id, and the policies an
+    ///   all-policies trigger left out, with why.
     /// - Throws: `TriggerError`.
-    func trigger(_ request: TriggerRequest) async throws -> [TriggeredRun]
+    func trigger(_ request: TriggerRequest) async throws -> TriggerOutcome
+}
+
+/// What a trigger did: the passes it started, and the policies an all-policies trigger left out.
+public struct TriggerOutcome: Sendable, Equatable {
+    /// The started passes.
+    public var runs: [TriggeredRun]
+    /// Policies not started, each with why (all-policies triggers only; one named policy that cannot start is an error).
+    public var skipped: [SkippedPolicy]
+
+    /// Creates an outcome.
+    public init(runs: [TriggeredRun], skipped: [SkippedPolicy] = []) {
+        self.runs = runs
+        self.skipped = skipped
+    }
+}
+
+/// A policy an all-policies trigger did not start.
+public struct SkippedPolicy: Sendable, Equatable, Codable {
+    /// Why a policy was not started.
+    public enum Reason: String, Sendable, Codable {
+        /// A pass (or Job) of it has not finished.
+        case running
+        /// Its schedule is suspended (`spec.suspend`).
+        case suspended
+    }
+
+    /// The policy name.
+    public var policy: String
+    /// Why it was not started.
+    public var reason: Reason
+
+    /// Creates an entry.
+    public init(policy: String, reason: Reason) {
+        self.policy = policy
+        self.reason = reason
+    }
 }
 
 /// What a caller asked for.
@@ -56,6 +93,8 @@ public enum TriggerError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalid(String)
     /// The pass could not start (folders, catalog); the message says what to do.
     case failed(String)
+    /// An all-policies trigger found policies, but none can start now.
+    case nothingToStart([SkippedPolicy])
 
     public var description: String {
         switch self {
@@ -65,6 +104,9 @@ public enum TriggerError: Error, Sendable, Equatable, CustomStringConvertible {
             return "policy '\(policy)' already has a pass running\(runId.map { " (run \($0))" } ?? ""); wait for it to finish"
         case .invalid(let message), .failed(let message):
             return message
+        case .nothingToStart(let skipped):
+            let listed = skipped.map { "\($0.policy) (\($0.reason.rawValue))" }.joined(separator: ", ")
+            return "no policy can start now: " + listed + "; wait for running passes to finish, or resume suspended policies"
         }
     }
 }

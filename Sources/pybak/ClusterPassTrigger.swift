@@ -25,27 +25,31 @@ struct ClusterPassTrigger: PassTrigger {
         self.logger = logger
     }
 
-    func trigger(_ request: TriggerRequest) async throws -> [TriggeredRun] {
+    func trigger(_ request: TriggerRequest) async throws -> TriggerOutcome {
         let cronJobs = try await managedCronJobs()
         let manual = ManualJobBuilder.Request(requestedBy: request.requestedBy, reason: request.reason, idempotencyKey: request.idempotencyKey)
         guard let wanted = request.policy else {
-            // Every policy that is not suspended and not running now.
+            // Every policy that is not suspended and not running now; the others are listed with why.
             var started: [TriggeredRun] = []
-            var busy: [String] = []
-            for policy in cronJobs where !policy.isSuspended {
+            var skipped: [SkippedPolicy] = []
+            for policy in cronJobs.sorted(by: { $0.key < $1.key }) {
+                if policy.isSuspended {
+                    skipped.append(SkippedPolicy(policy: policy.key, reason: .suspended))
+                    continue
+                }
                 do {
                     started.append(try await start(policy, request: manual))
                 } catch TriggerError.alreadyRunning {
-                    busy.append(policy.key)
+                    skipped.append(SkippedPolicy(policy: policy.key, reason: .running))
                 }
             }
             if started.isEmpty {
-                if busy.isEmpty { throw TriggerError.unknownPolicy("(all)", known: []) }
-                throw TriggerError.alreadyRunning(policy: busy.joined(separator: ", "), runId: nil)
+                if skipped.isEmpty { throw TriggerError.unknownPolicy("(all)", known: []) }
+                throw TriggerError.nothingToStart(skipped)
             }
-            return started
+            return TriggerOutcome(runs: started, skipped: skipped)
         }
-        return [try await start(try Self.resolve(wanted, among: cronJobs), request: manual)]
+        return TriggerOutcome(runs: [try await start(try Self.resolve(wanted, among: cronJobs), request: manual)])
     }
 
     /// Picks the policy a request names: `namespace/name`, or a bare name found in exactly one namespace.

@@ -14,7 +14,7 @@ struct LocalPassTrigger: PassTrigger {
     let coordinator: PassCoordinator
     let logger: Logger
 
-    func trigger(_ request: TriggerRequest) async throws -> [TriggeredRun] {
+    func trigger(_ request: TriggerRequest) async throws -> TriggerOutcome {
         if let policy = request.policy, policy != settings.policyName {
             throw TriggerError.unknownPolicy(policy, known: [settings.policyName])
         }
@@ -48,7 +48,7 @@ struct LocalPassTrigger: PassTrigger {
             await coordinator.end()
         }
         let runId = try await started.value()
-        return [TriggeredRun(policy: policy, runId: runId)]
+        return TriggerOutcome(runs: [TriggeredRun(policy: policy, runId: runId)])
     }
 }
 

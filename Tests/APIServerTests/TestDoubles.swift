@@ -9,13 +9,13 @@ import Synchronization
 /// A trigger that records requests and answers with a scripted outcome.
 final class RecordingTrigger: PassTrigger {
     let requests = Mutex<[TriggerRequest]>([])
-    let outcome: @Sendable (TriggerRequest) throws -> [TriggeredRun]
+    let outcome: @Sendable (TriggerRequest) throws -> TriggerOutcome
 
-    init(outcome: @escaping @Sendable (TriggerRequest) throws -> [TriggeredRun] = { [TriggeredRun(policy: $0.policy ?? "invoices", runId: 42)] }) {
+    init(outcome: @escaping @Sendable (TriggerRequest) throws -> TriggerOutcome = { TriggerOutcome(runs: [TriggeredRun(policy: $0.policy ?? "invoices", runId: 42)]) }) {
         self.outcome = outcome
     }
 
-    func trigger(_ request: TriggerRequest) async throws -> [TriggeredRun] {
+    func trigger(_ request: TriggerRequest) async throws -> TriggerOutcome {
         requests.withLock { $0.append(request) }
         return try outcome(request)
     }

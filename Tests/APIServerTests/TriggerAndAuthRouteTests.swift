@@ -24,12 +24,34 @@ import Testing
         #expect(trigger.requests.withLock { $0 } == [TriggerRequest(policy: "invoices", requestedBy: "ops", reason: "month end")])
     }
 
-    @Test func anEmptyBodyTriggersEveryPolicy() async throws {
-        let trigger = RecordingTrigger()
+    @Test func anEmptyBodyTriggersEveryPolicyAndListsThoseLeftOut() async throws {
+        let trigger = RecordingTrigger { _ in
+            TriggerOutcome(
+                runs: [TriggeredRun(policy: "default/invoices", runId: nil, job: "invoices-manual-1")],
+                skipped: [SkippedPolicy(policy: "default/photos", reason: .running), SkippedPolicy(policy: "ops/logs", reason: .suspended)])
+        }
         try await TestServer(trigger: trigger).test { client in
-            try await client.execute(uri: "/compress", method: .post) { #expect($0.status == .accepted) }
+            try await client.execute(uri: "/compress", method: .post) { response in
+                #expect(response.status == .accepted)
+                let skipped = (response.json["skipped"] as? [[String: String]]) ?? []
+                #expect(skipped == [["policy": "default/photos", "reason": "running"], ["policy": "ops/logs", "reason": "suspended"]])
+            }
         }
         #expect(trigger.requests.withLock { $0.first?.policy } == .some(nil))
+    }
+
+    @Test func anAllPoliciesTriggerThatCanStartNothingIs409NamingEachPolicy() async throws {
+        let trigger = RecordingTrigger { _ in
+            throw TriggerError.nothingToStart([SkippedPolicy(policy: "default/photos", reason: .running), SkippedPolicy(policy: "ops/logs", reason: .suspended)])
+        }
+        try await TestServer(trigger: trigger).test { client in
+            try await client.execute(uri: "/compress", method: .post) { response in
+                #expect(response.status == .conflict)
+                let error = response.json["error"] as? [String: Any]
+                #expect(error?["code"] as? String == "nothing_to_start")
+                #expect((error?["message"] as? String)?.contains("default/photos (running), ops/logs (suspended)") == true)
+            }
+        }
     }
 
     @Test func anIdempotencyKeyReplaysTheAnswerAndStartsNothingNew() async throws {

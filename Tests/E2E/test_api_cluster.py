@@ -138,6 +138,11 @@ def test_post_compress_creates_a_job_that_runs_the_worker(pybak, cluster, tmp_pa
                             "--oidc-issuer", issuer.url, "--oidc-audience", AUDIENCE])
     try:
         token = issuer.token(sub="ci-robot")
+        # A second, suspended policy: an all-policies trigger leaves it out and says so.
+        suspended = tmp_path / "suspended.yaml"
+        suspended.write_text(POLICY.replace("name: invoices", "name: paused").replace("spec:\n", "spec:\n  suspend: true\n"))
+        k.kubectl("apply", "-f", str(suspended))
+        wait_for(lambda: (k.get("cronjob", "paused") or {}).get("spec", {}).get("suspend"), what="the suspended policy's CronJob")
         # A token without pybak.trigger may read but not trigger.
         assert post(server, issuer.token(scope="pybak.read"), {"policy": "default/invoices"}).status == 403
         accepted = post(server, token, {"policy": "default/invoices", "reason": "release 4.2"}, key="deploy-42")
@@ -165,7 +170,9 @@ def test_post_compress_creates_a_job_that_runs_the_worker(pybak, cluster, tmp_pa
         # While that Job has not finished, another trigger of the policy is refused, and nothing is created.
         busy = post(server, token, {"policy": "invoices"})
         assert busy.status == 409 and busy.json()["error"]["code"] == "already_running", busy.body
-        assert post(server, token, {}).status == 409  # "all policies": the only one is running
+        nothing = post(server, token, {})  # "all policies": one is running, the other suspended
+        assert nothing.status == 409 and nothing.json()["error"]["code"] == "nothing_to_start", nothing.body
+        assert "default/invoices (running), default/paused (suspended)" in nothing.json()["error"]["message"]
         jobs = k.get("jobs", "-l", "pybak.io/policy=invoices")["items"]
         assert [j["metadata"]["name"] for j in jobs] == [name]
 
@@ -189,7 +196,7 @@ def test_post_compress_creates_a_job_that_runs_the_worker(pybak, cluster, tmp_pa
 
         # Finished: the policy can be triggered again (a bare name is found in its namespace).
         again = post(server, token, {"policy": "invoices"})
-        assert again.status == 202 and again.json()["runs"][0]["job"] != name
+        assert again.status == 202 and again.json()["runs"][0]["job"] != name and again.json()["skipped"] == []
         unknown = post(server, token, {"policy": "default/nope"})
         assert unknown.status == 404 and "default/invoices" in unknown.json()["error"]["message"]
     finally:

@@ -46,9 +46,9 @@ extension APIServer {
     }
 
     private func startPasses(trigger: any PassTrigger, compress: CompressRequest, principal: Principal, idempotencyKey: String?) async throws -> StoredResponse {
-        let runs: [TriggeredRun]
+        let outcome: TriggerOutcome
         do {
-            runs = try await trigger.trigger(
+            outcome = try await trigger.trigger(
                 TriggerRequest(policy: compress.policy, requestedBy: principal.subject, reason: compress.reason, idempotencyKey: idempotencyKey))
         } catch let error as TriggerError {
             switch error {
@@ -56,15 +56,18 @@ extension APIServer {
             case .alreadyRunning: throw APIError(.conflict, code: "already_running", error.description)
             case .invalid: throw APIError(.badRequest, code: "invalid_policy", error.description)
             case .failed: throw APIError(.serviceUnavailable, code: "trigger_failed", error.description)
+            case .nothingToStart: throw APIError(.conflict, code: "nothing_to_start", error.description)
             }
         }
+        let runs = outcome.runs
         metrics.triggered(count: runs.count)
         logger.notice("passes triggered", metadata: [
             "requested.by": "\(principal.subject)", "policy.name": "\(compress.policy ?? "*")",
             "run.ids": "\(runs.compactMap(\.runId).map(String.init).joined(separator: ","))",
             "job.names": "\(runs.compactMap(\.job).joined(separator: ","))",
+            "skipped": "\(outcome.skipped.map { $0.policy + ":" + $0.reason.rawValue }.joined(separator: ","))",
         ])
-        let body = TriggerAccepted(requestedBy: principal.subject, runs: runs)
+        let body = TriggerAccepted(requestedBy: principal.subject, runs: runs, skipped: outcome.skipped)
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
         if runs.count == 1, let id = runs[0].runId { headers[.location] = "/runs/\(id)" }
         return StoredResponse(status: .accepted, headers: headers, body: Array(try JSONEncoder().encode(body)))
@@ -116,6 +119,8 @@ struct CompressRequest: Decodable, Sendable {
 struct TriggerAccepted: Encodable {
     var requestedBy: String
     var runs: [TriggeredRun]
+    /// Policies an all-policies trigger left out, with why; empty otherwise.
+    var skipped: [SkippedPolicy]
 }
 
 extension HTTPField.Name {

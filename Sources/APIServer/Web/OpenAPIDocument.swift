@@ -394,7 +394,7 @@ enum OpenAPIDocument {
                     scope: {type: string}
             TriggerAccepted:
               type: object
-              required: [requestedBy, runs]
+              required: [requestedBy, runs, skipped]
               properties:
                 requestedBy: {type: string}
                 runs:
@@ -406,5 +406,14 @@ enum OpenAPIDocument {
                       policy: {type: string}
                       runId: {type: integer}
                       job: {type: string}
+                skipped:
+                  type: array
+                  description: Policies an all-policies trigger did not start, with why.
+                  items:
+                    type: object
+                    required: [policy, reason]
+                    properties:
+                      policy: {type: string}
+                      reason: {type: string, enum: [running, suspended]}
         """#
 }
