@@ -22,6 +22,7 @@ import http.client
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -125,6 +126,8 @@ def main():
         controller_pid = int(Path(f"/proc/{controller.pid}/task/{controller.pid}/children").read_text().split()[0])
         profiler = None
         if args.profile:
+            if shutil.which("py-spy") is None:
+                raise SystemExit("--profile needs py-spy (python3 -m pip install py-spy)")
             Path(args.profile).mkdir(parents=True, exist_ok=True)
             profiler = subprocess.Popen(["py-spy", "record", "--pid", str(emulator.pid), "--output", str(Path(args.profile) / "emulator.folded"), "--format", "raw",
                                          "--rate", "50", "--threads", "--idle"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
