@@ -4,7 +4,8 @@ import ServiceLifecycle
 
 /// Keeps a local cache of a collection in step with the server and hands every change to a handler:
 /// list, then watch from the list's resource version; resume from the last version seen when a watch ends or
-/// drops; list again on 410 Expired; back off (capped, exponential, jittered) after failures — never a hot loop.
+/// drops; list again (resource version unset) on 410 Expired; back off (capped, exponential, jittered) after
+/// failures — never a hot loop — and start the backoff afresh after a successful list or a watch that worked.
 ///
 /// A swift-service-lifecycle `Service`: `run()` returns on graceful shutdown or cancellation.
 public final class Informer<Object: KubeResource>: Service, Sendable {
@@ -56,20 +57,27 @@ public final class Informer<Object: KubeResource>: Service, Sendable {
 
     private func loop() async throws {
         var resourceVersion: String?
-        var failures = 0
+        var backoff = InformerBackoff(minimumHealthyWatch: settings.minimumHealthyWatch)
         let kind = Object.kind
         while !Task.isCancelled {
             var retryAfter: Double?
+            var listed = false
+            var watchStarted: ContinuousClock.Instant?
+            var delivered = false
+            func watchSoFar() -> InformerBackoff.Watch? {
+                watchStarted.map { InformerBackoff.Watch(afterList: listed, delivered: delivered, lasted: ContinuousClock.now - $0) }
+            }
             do {
                 if resourceVersion == nil {
                     let list = try await api.listAll(
                         Object.self, namespace: namespace, options: ListOptions(labelSelector: labelSelector, fieldSelector: fieldSelector, limit: settings.pageSize))
                     for event in await cache.replace(with: list.items) { await handler(event) }
                     resourceVersion = list.metadata.resourceVersion
+                    listed = true
+                    backoff.listed()
                     logger.debug("informer listed", metadata: ["kube.kind": "\(kind)", "kube.count": "\(list.items.count)", "kube.resourceVersion": "\(resourceVersion ?? "")"])
                 }
-                let started = ContinuousClock.now
-                var delivered = false
+                watchStarted = ContinuousClock.now
                 let options = WatchOptions(
                     resourceVersion: resourceVersion, labelSelector: labelSelector, fieldSelector: fieldSelector,
                     timeoutSeconds: settings.watchTimeoutSeconds, allowBookmarks: true)
@@ -82,24 +90,19 @@ public final class Informer<Object: KubeResource>: Service, Sendable {
                     if let version = event.object?.metadata.resourceVersion { resourceVersion = version }
                     if let change = await cache.apply(event) { await handler(change) }
                 }
-                let lasted = ContinuousClock.now - started
-                if delivered || lasted >= .seconds(settings.minimumHealthyWatch) {
-                    failures = 0
-                    continue
-                }
-                failures += 1
-                logger.debug("informer watch ended early and empty", metadata: ["kube.kind": "\(kind)", "retry.failures": "\(failures)"])
+                if let ended = watchSoFar(), backoff.watchEnded(ended) { continue }
+                logger.debug("informer watch ended early and empty", metadata: ["kube.kind": "\(kind)", "retry.failures": "\(backoff.failures)"])
             } catch let error as KubeError where error.code == .expired {
-                failures += 1
+                backoff.failed(watchSoFar(), expired: true)
                 resourceVersion = nil
-                logger.info("informer watch expired; relisting", metadata: ["kube.kind": "\(kind)", "retry.failures": "\(failures)"])
+                logger.info("informer watch expired; relisting", metadata: ["kube.kind": "\(kind)", "retry.failures": "\(backoff.failures)"])
             } catch let error as KubeError {
-                failures += 1
+                backoff.failed(watchSoFar(), expired: false)
                 retryAfter = error.retryAfter
-                logger.warning("informer watch failed; reconnecting", metadata: ["kube.kind": "\(kind)", "retry.failures": "\(failures)", "error": "\(error)"])
+                logger.warning("informer watch failed; reconnecting", metadata: ["kube.kind": "\(kind)", "retry.failures": "\(backoff.failures)", "error": "\(error)"])
             }
             if Task.isCancelled { break }
-            let wait = settings.delay(afterFailures: failures, retryAfter: retryAfter, random: Double.random(in: 0..<1))
+            let wait = settings.delay(afterFailures: backoff.failures, retryAfter: retryAfter, random: Double.random(in: 0..<1))
             try await Task.sleep(for: .seconds(wait))
         }
     }

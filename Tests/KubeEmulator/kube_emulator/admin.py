@@ -118,7 +118,6 @@ class Admin:
             self.faults.drop_open_watches()
         if body.get("expire"):
             self.api.store.compact()
-            self.faults.expire_open_watches()
         if "rejectToken" in body:
             self.auth.reject(body["rejectToken"], True)
         if "acceptToken" in body:

@@ -4,8 +4,9 @@
 - ``delay``: sleep before answering matching requests.
 - ``dropWatch``: the next N watches are cut (connection closed without the final
   chunk) after K events; ``dropOpenWatches`` cuts the watches open right now.
-- ``expire`` (handled by the app): compact the history so old RVs get 410, and
-  send ERROR 410 to open watches.
+- ``expire`` (handled by the admin endpoint): compact the whole history (``Store.compact``): every RV
+  issued so far gets 410, so open watches get an ERROR 410 event; a fresh list (RV unset) and a watch
+  from its RV work.
 """
 
 from __future__ import annotations
@@ -49,7 +50,6 @@ class Faults:
         self._delays: list[Rule] = []
         self._watch_drops: list[Rule] = []
         self.drop_epoch = 0
-        self.expire_epoch = 0
 
     @staticmethod
     def _rule(spec: dict[str, Any], keys: tuple[str, ...]) -> Rule:
@@ -74,10 +74,6 @@ class Faults:
     def drop_open_watches(self) -> None:
         with self._lock:
             self.drop_epoch += 1
-
-    def expire_open_watches(self) -> None:
-        with self._lock:
-            self.expire_epoch += 1
 
     def clear(self) -> None:
         with self._lock:
