@@ -80,6 +80,11 @@ def test_policy_to_cronjob_to_worker_to_status(controller, tmp_path):
     cron = wait_for(lambda: get(kubeconfig, "cronjob", "invoices"), what="the CronJob")
     assert cron["spec"]["concurrencyPolicy"] == "Forbid"
     assert cron["metadata"]["ownerReferences"][0]["kind"] == "BackupPolicy"
+    # The CronJob the controller made, as the server stores it, passes the upstream batch/v1 schema.
+    stored_yaml = tmp_path / "cronjob.yaml"
+    stored_yaml.write_text(kubectl(kubeconfig, "get", "cronjob", "invoices", "-o", "yaml"))
+    check = subprocess.run(["kubernetes-validate", "-k", "1.30.0", "--strict", str(stored_yaml)], capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
     ready = wait_for(lambda: next((c for c in (get(kubeconfig, "backuppolicy", "invoices") or {}).get("status", {}).get("conditions", [])
                                    if c["type"] == "Ready"), None), what="the Ready condition")
     assert ready["status"] == "True" and ready["reason"] == "Scheduled"
