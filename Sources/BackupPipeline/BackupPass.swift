@@ -98,9 +98,6 @@ public final class BackupPass {
         var cloud: CloudSync?
         do {
             if !uploaders.isEmpty {
-                guard !settings.format.isArchive else {
-                    throw PyBakError(.config, "--format \(settings.format.rawValue) cannot be combined with a cloud target yet; use --format gzip for uploads")
-                }
                 guard let ledger = catalog as? any UploadLedger else {
                     throw PyBakError(.catalog, "this catalog cannot record uploads; use the SQLite catalog for a pass with a cloud target")
                 }
@@ -260,6 +257,13 @@ public final class BackupPass {
             }
             if committer.diskFull && stopReason == nil {
                 stopReason = "the destination \(settings.destinationDir) is full; the pass stopped and the remaining files stay in the source. Free space and run again"
+            }
+            // The archive is durable, verified and recorded: its one object goes up now (and on later passes if this fails).
+            do {
+                try cloud?.run()
+            } catch {
+                stopReason = stopReason ?? "\(error); the archive's upload stays pending for the next pass"
+                logger.error("upload bookkeeping failed; stopping the pass", metadata: ["reason": "\(error)"])
             }
         }
         let untaken = board.untakenCount

@@ -134,6 +134,8 @@ extension BatchCommitter {
                 "file.stored": "\(first.destinationPath)", "archive.members": "\(stored.count)", "archive.format": "\(settings.format.rawValue)",
             ])
         }
+        // Cloud: every member's upload row (the archive's one object), before the rows are marked stored.
+        try queueUploads?(stored.map { (id: $0.id, destinationPath: $0.destinationPath) })
         try catalog.markStored(ids: (stored + duplicates).map(\.id))
         try release(stored + duplicates, keptDuplicates: duplicates)
     }

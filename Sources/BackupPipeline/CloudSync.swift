@@ -13,6 +13,8 @@ import Uploaders
 /// 3. cloud only: the local copy is unlinked, the destination synced, the row marked `removed`;
 /// 4. the source is removed, if unchanged, by the same check as a local pass.
 /// A crash between any two steps repeats the later steps on the next pass; a failed upload stays pending.
+/// An archive (zip, tar.gz) is one object for all its members: each member has its own `uploads` row with the
+/// archive's key, the rows are recorded together, and the archive's local copy goes only once all are uploaded.
 final class CloudSync {
     private let settings: PassSettings
     private let ledger: any UploadLedger
@@ -47,38 +49,61 @@ final class CloudSync {
     }
 
     /// Uploads everything pending not yet tried in this pass, then finishes cloud-only files.
+    /// The members of one archive (zip, tar.gz) share one object: it is uploaded once and recorded for each.
     /// - Throws: catalog errors (the pass stops).
     func run() throws {
         for uploader in uploaders {
+            var objects: [String: [PendingUpload]] = [:]
+            var order: [String] = []
             for item in try ledger.pendingUploads(policy: settings.policyName, target: uploader.target) where !attempted.contains(item.id) {
                 attempted.insert(item.id)
-                try upload(item, with: uploader)
+                if objects[item.key] == nil { order.append(item.key) }
+                objects[item.key, default: []].append(item)
             }
+            for key in order { try upload(objects[key] ?? [], with: uploader) }
         }
         if !settings.cloud.keepLocalCopy { try dropLocalCopies() }
     }
 
-    private func upload(_ item: PendingUpload, with uploader: any ObjectUploader) throws {
+    /// Uploads one object: a `.gz` copy (one row) or an archive (one row per member).
+    private func upload(_ items: [PendingUpload], with uploader: any ObjectUploader) throws {
+        guard let item = items.first else { return }
         let object = "\(uploader.target)://\(uploader.bucket)/\(item.key)"
+        let isArchive = item.file.archiveMember != nil
+        // What the pass's report names: the source file, or the archive and how many files wait on it.
+        let subject = isArchive ? "\(item.file.destinationPath) (the pass archive of \(items.count) file(s))" : item.file.sourcePath
         if let blocked {
-            committer.note(item.file.sourcePath, outcome: .failed, reason: "not uploaded to \(object) this pass (\(blocked)); it is retried on the next pass")
+            committer.note(subject, outcome: .failed, reason: "not uploaded to \(object) this pass (\(blocked)); it is retried on the next pass")
             return
         }
         let local = "\(settings.destinationDir)/\(item.file.destinationPath)"
+        let ids = items.map(\.id)
         do {
             let started = WallClock.monotonic()
-            let uploaded = try uploader.upload(file: local, size: item.file.storedSize, key: item.key)
+            // A member's stored size is its own deflate size; the object is the whole archive.
+            let size = isArchive ? try archiveSize(local) : item.file.storedSize
+            let uploaded = try uploader.upload(file: local, size: size, key: item.key)
             let seconds = WallClock.monotonic() - started
-            try ledger.recordUploaded(id: item.id, url: uploaded.url, etag: uploaded.etag, at: WallClock.iso8601(WallClock.now()))
-            uploadedCount += 1
+            try ledger.recordUploaded(ids: ids, url: uploaded.url, etag: uploaded.etag, at: WallClock.iso8601(WallClock.now()))
+            uploadedCount += items.count
             logger.info("file uploaded", metadata: [
-                "file.path": "\(item.file.sourcePath)", "object.url": "\(uploaded.url)", "object.etag": "\(uploaded.etag)",
-                "bytes.out": "\(item.file.storedSize)", "upload.seconds": "\((seconds * 1000).rounded() / 1000)",
+                "file.path": "\(isArchive ? item.file.destinationPath : item.file.sourcePath)", "object.url": "\(uploaded.url)",
+                "object.etag": "\(uploaded.etag)", "bytes.out": "\(size)", "upload.seconds": "\((seconds * 1000).rounded() / 1000)",
+                "archive.members": "\(isArchive ? items.count : 0)",
             ])
         } catch let error as UploadError {
-            try ledger.recordUploadFailure(id: item.id, error: error.description)
-            committer.note(item.file.sourcePath, outcome: .failed, reason: "upload to \(object) failed: \(error.message); the stored copy stays and the upload is retried on the next pass")
+            try ledger.recordUploadFailure(ids: ids, error: error.description)
+            committer.note(subject, outcome: .failed, reason: "upload to \(object) failed: \(error.message); the stored copy stays and the upload is retried on the next pass")
             if error.isRetryable { blocked = "\(uploader.target) unreachable or failing: \(error.message)" }
+        }
+    }
+
+    /// The size of a placed archive, or an `UploadError` saying it is gone (the upload stays pending).
+    private func archiveSize(_ path: String) throws -> Int64 {
+        do {
+            return try POSIX.lstat(path).size
+        } catch {
+            throw UploadError(path: path, "the archive cannot be read for upload: \(error); it stays pending")
         }
     }
 

@@ -25,18 +25,14 @@ extension PostgresCatalog: UploadLedger {
         }
     }
 
-    public func recordUploaded(id: Int64, url: String, etag: String, at: String) throws {
-        try connection.retrying {
-            try connection.query(
-                "UPDATE uploads SET state = 'uploaded', url = $2, etag = $3, uploaded_at = $4, last_error = NULL WHERE id = $1",
-                ["\(id)", url, etag, at])
-        }
+    public func recordUploaded(ids: [Int64], url: String, etag: String, at: String) throws {
+        try update(
+            "UPDATE uploads SET state = 'uploaded', url = $2, etag = $3, uploaded_at = $4, last_error = NULL WHERE id = ANY($1::bigint[])", ids: ids,
+            with: [url, etag, at])
     }
 
-    public func recordUploadFailure(id: Int64, error: String) throws {
-        try connection.retrying {
-            try connection.query("UPDATE uploads SET attempts = attempts + 1, last_error = $2 WHERE id = $1", ["\(id)", error])
-        }
+    public func recordUploadFailure(ids: [Int64], error: String) throws {
+        try update("UPDATE uploads SET attempts = attempts + 1, last_error = $2 WHERE id = ANY($1::bigint[])", ids: ids, with: [error])
     }
 
     public func localCopiesReadyToDrop(policy: String) throws -> [FileRecord] {
@@ -44,6 +40,16 @@ extension PostgresCatalog: UploadLedger {
             f WHERE policy = $1 AND state = 'stored' AND local_copy = 'drop'
               AND NOT EXISTS (SELECT 1 FROM uploads u WHERE u.file_id = f.id AND u.state != 'uploaded') ORDER BY id
             """, [policy])
+    }
+
+    public func localCopyStates(fileIds: [Int64]) throws -> [Int64: LocalCopyState] {
+        guard !fileIds.isEmpty else { return [:] }
+        let rows = try connection.retrying {
+            try connection.query("SELECT id, local_copy FROM files WHERE id = ANY($1::bigint[])", [PostgresArray.ids(fileIds)]).rows { ($0.int(0), $0.text(1)) }
+        }
+        var states: [Int64: LocalCopyState] = [:]
+        for (id, state) in rows { states[id] = LocalCopyState(rawValue: state) }
+        return states
     }
 
     public func setLocalCopy(_ state: LocalCopyState, ids: [Int64]) throws {

@@ -27,13 +27,14 @@ extension SQLiteCatalog: UploadLedger {
             .rows { CatalogRows.pendingUpload($0) }
     }
 
-    public func recordUploaded(id: Int64, url: String, etag: String, at: String) throws {
-        try db.statement("UPDATE uploads SET state = 'uploaded', url = ?2, etag = ?3, uploaded_at = ?4, last_error = NULL WHERE id = ?1")
-            .bind(.int(id), .text(url), .text(etag), .text(at)).run()
+    public func recordUploaded(ids: [Int64], url: String, etag: String, at: String) throws {
+        try update(
+            "UPDATE uploads SET state = 'uploaded', url = ?1, etag = ?2, uploaded_at = ?3, last_error = NULL WHERE id IN (IDS)", ids: ids,
+            with: [.text(url), .text(etag), .text(at)])
     }
 
-    public func recordUploadFailure(id: Int64, error: String) throws {
-        try db.statement("UPDATE uploads SET attempts = attempts + 1, last_error = ?2 WHERE id = ?1").bind(.int(id), .text(error)).run()
+    public func recordUploadFailure(ids: [Int64], error: String) throws {
+        try update("UPDATE uploads SET attempts = attempts + 1, last_error = ?1 WHERE id IN (IDS)", ids: ids, with: [.text(error)])
     }
 
     public func localCopiesReadyToDrop(policy: String) throws -> [FileRecord] {
@@ -41,6 +42,20 @@ extension SQLiteCatalog: UploadLedger {
             SELECT \(CatalogRows.fileColumns) FROM files f WHERE policy = ?1 AND state = 'stored' AND local_copy = 'drop'
               AND NOT EXISTS (SELECT 1 FROM uploads u WHERE u.file_id = f.id AND u.state != 'uploaded') ORDER BY id
             """).bind(.text(policy)).rows { CatalogRows.fileRecord($0) }
+    }
+
+    public func localCopyStates(fileIds: [Int64]) throws -> [Int64: LocalCopyState] {
+        var states: [Int64: LocalCopyState] = [:]
+        for start in stride(from: 0, to: fileIds.count, by: Self.chunk) {
+            let chunk = Self.padded(Array(fileIds[start..<min(start + Self.chunk, fileIds.count)]))
+            let marks = (1...chunk.count).map { "?\($0)" }.joined(separator: ",")
+            for (id, state) in try db.statement("SELECT id, local_copy FROM files WHERE id IN (\(marks))").bind(chunk.map { .int($0) })
+                .rows({ ($0.int(0), $0.text(1)) })
+            {
+                states[id] = LocalCopyState(rawValue: state)
+            }
+        }
+        return states
     }
 
     public func setLocalCopy(_ state: LocalCopyState, ids: [Int64]) throws {

@@ -8,12 +8,16 @@ public protocol UploadLedger: AnyObject {
     func queueUploads(_ intents: [UploadIntent], dropLocalCopy: Bool) throws
     /// Uploads of the policy still to do for a target, oldest first.
     func pendingUploads(policy: String, target: String) throws -> [PendingUpload]
-    /// Records a finished upload.
-    func recordUploaded(id: Int64, url: String, etag: String, at: String) throws
-    /// Records a failed attempt; the upload stays pending for the next pass.
-    func recordUploadFailure(id: Int64, error: String) throws
+    /// Records a finished upload of one object: one upload row for a `.gz` copy, the rows of every member
+    /// for an archive (zip, tar.gz), which share the object. All rows change in one transaction.
+    func recordUploaded(ids: [Int64], url: String, etag: String, at: String) throws
+    /// Records a failed attempt at one object (its rows, as `recordUploaded`); they stay pending for the next pass.
+    func recordUploadFailure(ids: [Int64], error: String) throws
     /// Stored files whose local copy is marked `drop` and whose uploads are all done.
     func localCopiesReadyToDrop(policy: String) throws -> [FileRecord]
+    /// Where each of these stored copies is kept (`files.local_copy`); ids without a row are left out.
+    /// `pybak verify` reads a copy removed after its upload from the object store instead of the destination.
+    func localCopyStates(fileIds: [Int64]) throws -> [Int64: LocalCopyState]
     /// Sets `files.local_copy`.
     func setLocalCopy(_ state: LocalCopyState, ids: [Int64]) throws
     /// The uploads of the files a run catalogued.

@@ -18,7 +18,8 @@ final class ArchiveCopyReader: ArchiveMemberVisitor {
     private var byMember: [String: [FileRecord]]
     private var active: [FileRecord] = []
     private let sink: any ArchiveRowSink
-    private let path: String
+    /// The archive's name in messages: its path in the destination, or the object (`s3://bucket/key`) once opened there.
+    var path: String
 
     init(path: String, rows: [FileRecord], sink: any ArchiveRowSink) {
         self.path = path

@@ -3,8 +3,9 @@ import Logging
 import PyBakCore
 
 /// Finds the stored copy of a catalogued file in the store `--from` asks for: the destination folder, the
-/// object the upload ledger recorded (bucket and key as uploaded, never recomputed), or the local copy with
-/// the recorded cloud object as the fallback when the local one is missing.
+/// object the upload ledger recorded (bucket and key as uploaded, never recomputed), the local copy with
+/// the recorded cloud object as the fallback when the local one is missing, or (verify's default) wherever
+/// the catalog says the copy is kept.
 public final class CopyLocator {
     /// A stored copy opened for reading, and where it came from.
     public struct Opened {
@@ -20,6 +21,7 @@ public final class CopyLocator {
     public let choice: CopySource
     private let local: any StoredObjectSource
     private let uploads: (Int64) throws -> [UploadRecord]
+    private let localCopy: (Int64) throws -> LocalCopyState?
     private let cloud: CloudSourceProvider
     private let logger: Logger
     private var opened: [String: Result<any StoredObjectSource, RecoveryError>] = [:]
@@ -30,14 +32,16 @@ public final class CopyLocator {
     ///   - local: the destination folder's copies.
     ///   - uploads: the upload ledger's rows of a stored copy (by file id).
     ///   - cloud: opens a target's bucket; called at most once per target and bucket.
+    ///   - localCopy: whether a stored copy is still in the destination (`files.local_copy`, by file id); read by `.recorded`.
     ///   - logger: notes each fallback to a cloud copy.
     public init(
         choice: CopySource, local: any StoredObjectSource, uploads: @escaping (Int64) throws -> [UploadRecord], cloud: @escaping CloudSourceProvider,
-        logger: Logger
+        localCopy: @escaping (Int64) throws -> LocalCopyState? = { _ in nil }, logger: Logger
     ) {
         self.choice = choice
         self.local = local
         self.uploads = uploads
+        self.localCopy = localCopy
         self.cloud = cloud
         self.logger = logger
     }
@@ -68,25 +72,39 @@ public final class CopyLocator {
             do {
                 return try openLocal(file)
             } catch let error as RecoveryError where error.kind == .missing {
-                let uploaded = try ledger(file).filter { $0.state == "uploaded" }
-                guard !uploaded.isEmpty else {
-                    throw RecoveryError(.missing, "\(error.message), and the catalog records no uploaded cloud copy of it")
-                }
-                var failures: [String] = []
-                for record in uploaded {
-                    do {
-                        let opened = try openCloud(file, target: record.target, records: [record])
-                        logger.notice("local copy missing; reading the cloud copy", metadata: [
-                            "file.path": "\(file.sourcePath)", "file.stored": "\(file.destinationPath)", "file.from": "\(opened.name)",
-                        ])
-                        return opened
-                    } catch let failure as RecoveryError {
-                        failures.append(failure.message)
-                    }
-                }
-                throw RecoveryError(.missing, "\(error.message); the cloud copy could not be read either: \(failures.joined(separator: "; "))")
+                let opened = try openUploaded(file, why: error.message)
+                logger.notice("local copy missing; reading the cloud copy", metadata: [
+                    "file.path": "\(file.sourcePath)", "file.stored": "\(file.destinationPath)", "file.from": "\(opened.name)",
+                ])
+                return opened
+            }
+        case .recorded:
+            let state: LocalCopyState?
+            do {
+                state = try localCopy(file.duplicateOf ?? file.id)
+            } catch {
+                throw RecoveryError(.io, "cannot read where the copy of \(file.sourcePath) is kept from the catalog: \(error)")
+            }
+            guard state == .removed else { return try openLocal(file) }
+            return try openUploaded(file, why: "the local copy \(file.destinationPath) was removed after its upload (--no-keep-local-copy)")
+        }
+    }
+
+    /// Opens the first uploaded cloud copy of `file` that can be read; `why` says why the local one is not read.
+    private func openUploaded(_ file: FileRecord, why: String) throws -> Opened {
+        let uploaded = try ledger(file).filter { $0.state == "uploaded" }
+        guard !uploaded.isEmpty else {
+            throw RecoveryError(.missing, "\(why), and the catalog records no uploaded cloud copy of it")
+        }
+        var failures: [String] = []
+        for record in uploaded {
+            do {
+                return try openCloud(file, target: record.target, records: [record])
+            } catch let failure as RecoveryError {
+                failures.append(failure.message)
             }
         }
+        throw RecoveryError(.missing, "\(why); the cloud copy could not be read either: \(failures.joined(separator: "; "))")
     }
 
     private func ledger(_ file: FileRecord) throws -> [UploadRecord] {

@@ -8,6 +8,10 @@ public enum CopySource: Sendable, Equatable, CustomStringConvertible {
     case cloud(String)
     /// The destination folder, and the recorded cloud object when the local copy is missing (restore's default).
     case automatic
+    /// Where the catalog says the copy is kept (verify's default): the destination folder, except for copies whose
+    /// local copy was removed after their upload (`--no-keep-local-copy`), which are read from their uploaded object.
+    /// A local copy that should be there but is not is reported missing, not read from the cloud.
+    case recorded
 
     /// Parses a `--from` value (`local`, `s3`, `gcs`, `auto`); a nil value is the default, `automatic`.
     /// - Returns: nil for a name that is not a store.
@@ -24,6 +28,7 @@ public enum CopySource: Sendable, Equatable, CustomStringConvertible {
         case .local: return "local"
         case .cloud(let target): return target
         case .automatic: return "auto"
+        case .recorded: return "recorded"
         }
     }
 }

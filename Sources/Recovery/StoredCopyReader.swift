@@ -57,6 +57,7 @@ public final class StoredCopyReader {
             try checkKey(first)
             let opened = try locator.open(first)
             path = opened.name
+            members.path = path
             from = opened.store == "local" ? "local" : opened.name
             let scanner = try ArchiveCopyReader.scanner(for: first.destinationPath, visitor: members)
             try stream(opened.reader, encrypted: first.keyId != nil) { try scanner.feed($0) }

@@ -38,9 +38,10 @@ public final class Verifier {
 
     /// Reads each copy and records the outcome; a copy that needs a missing or different key is
     /// reported but not marked corrupt.
-    /// - Returns: one entry per copy: nil for a good copy, else the error.
-    public func verify(_ rows: [FileRecord]) throws -> [(file: FileRecord, error: RecoveryError?)] {
-        var results: [(file: FileRecord, error: RecoveryError?)] = []
+    /// - Returns: one entry per copy: nil for a good copy, else the error; and where it was read (`local`, or the
+    ///   object such as `s3://bucket/key`), nil when it could not be opened.
+    public func verify(_ rows: [FileRecord]) throws -> [(file: FileRecord, error: RecoveryError?, from: String?)] {
+        var results: [(file: FileRecord, error: RecoveryError?, from: String?)] = []
         // The members of one archive are checked in a single read of it.
         var archived: [Int64: (error: RecoveryError?, from: String?)] = [:]
         for (_, group) in Dictionary(grouping: rows.filter { $0.archiveMember != nil }, by: \.destinationPath) {
@@ -50,11 +51,11 @@ public final class Verifier {
         }
         for row in rows {
             var failure: RecoveryError?
-            var from = row.destinationPath
+            var from: String?
             if row.archiveMember != nil {
                 let outcome = archived[row.id] ?? (RecoveryError(.io, "\(row.destinationPath) was not read"), nil)
                 failure = outcome.error
-                from = outcome.from ?? from
+                from = outcome.from
             } else {
                 do {
                     from = try reader.read(row) { _ in }
@@ -72,9 +73,11 @@ public final class Verifier {
                     "reason": "\(failure.message)",
                 ])
             } else {
-                logger.info("copy verified", metadata: ["file.path": "\(row.sourcePath)", "file.stored": "\(row.destinationPath)", "file.from": "\(from)"])
+                logger.info("copy verified", metadata: [
+                    "file.path": "\(row.sourcePath)", "file.stored": "\(row.destinationPath)", "file.from": "\(from ?? row.destinationPath)",
+                ])
             }
-            results.append((row, failure))
+            results.append((row, failure, from))
         }
         return results
     }

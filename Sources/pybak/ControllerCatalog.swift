@@ -1,3 +1,4 @@
+import Archive
 import Catalog
 import Controller
 import Dispatch
@@ -18,7 +19,9 @@ final class ControllerCatalog: RunHistory, PolicyStateSink, @unchecked Sendable 
     private let queue = DispatchQueue(label: "pybak.controller.catalog")
     // Touched only on `queue`.
     private var catalog: PostgresCatalog?
-    private var written: [String: PolicyState] = [:]
+    /// SHA-256 of the state last written per policy (its JSON without `observedAt`): a digest, not the state,
+    /// so a thousand policies cost 32 bytes each here rather than their spec and status trees.
+    private var written: [String: [UInt8]] = [:]
 
     /// Creates the adapter; nothing connects until the first call.
     init(target: DatabaseTarget, identity: String) {
@@ -37,12 +40,15 @@ final class ControllerCatalog: RunHistory, PolicyStateSink, @unchecked Sendable 
 
     func record(_ policy: BackupPolicy, status: BackupPolicyStatus) async throws {
         let state = try Self.state(policy, status: status, identity: identity)
+        var unstamped = state
+        unstamped.observedAt = ""
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let digest = SHA256Hasher.digest(of: [UInt8](try encoder.encode(unstamped)))
         try await onQueue { catalog in
-            var unstamped = state
-            unstamped.observedAt = ""
-            if self.written[state.policy] == unstamped { return }
+            if self.written[state.policy] == digest { return }
             try catalog.savePolicyState(state)
-            self.written[state.policy] = unstamped
+            self.written[state.policy] = digest
         }
     }
 

@@ -77,14 +77,14 @@ struct ControllerRunCommand: AsyncParsableCommand {
             let queue = WorkQueue()
             let watched = namespace ?? KubeAPI.allNamespaces
             let owned = "app.kubernetes.io/managed-by=pybak-controller"
-            let policies = Informer<BackupPolicy>(api: api, namespace: watched, logger: logger) { event in
+            let policies = Informer<BackupPolicy>(api: api, namespace: watched, logger: logger, transform: .strippingManagedFields) { event in
                 let meta = event.object.metadata
                 await queue.add(PolicyKey(namespace: meta.namespace ?? "", name: meta.name ?? ""))
             }
-            let cronJobs = Informer<CronJob>(api: api, namespace: watched, labelSelector: owned, logger: logger) { event in
+            let cronJobs = Informer<CronJob>(api: api, namespace: watched, labelSelector: owned, logger: logger, transform: .strippingManagedFields) { event in
                 await Self.enqueueOwner(event.object.metadata, queue: queue)
             }
-            let jobs = Informer<Job>(api: api, namespace: watched, labelSelector: owned, logger: logger) { event in
+            let jobs = Informer<Job>(api: api, namespace: watched, labelSelector: owned, logger: logger, transform: .strippingManagedFields) { event in
                 await Self.enqueueOwner(event.object.metadata, queue: queue)
             }
             let controllerAPI = KubeControllerAPI(api: api, policies: policies.cache, cronJobs: cronJobs.cache, jobs: jobs.cache)

@@ -6,8 +6,9 @@ import PyBakCore
 import Recovery
 import Uploaders
 
-/// `--from` and the cloud settings `restore` and `verify` read stored copies with: the same `--s3-*` flags,
-/// `PYBAK_S3_*` / `AWS_*` variables and policy file (`--config`) as `run`.
+/// `--from` and the cloud settings `restore` and `verify` read stored copies with: the connection flags of `run`
+/// (endpoints, region, path style, credentials), `PYBAK_S3_*` / `AWS_*` variables and policy file (`--config`).
+/// Upload-only flags (prefix, storage class, --keep-local-copy) are not offered: bucket and key come from the catalog.
 struct CopySourceOptions: ParsableArguments {
     @Option(name: .customLong("from"), help: "Read stored copies from: local (the destination folder), s3 or gcs (the objects the catalog recorded as uploaded).")
     var from: String?
@@ -15,7 +16,18 @@ struct CopySourceOptions: ParsableArguments {
     @Option(name: [.customLong("config"), .customShort("f"), .customLong("file")], help: "A BackupPolicy document or its spec, for its spec.cloud settings. Env: PYBAK_POLICY_FILE.")
     var policyFile: String?
 
-    @OptionGroup var cloud: CloudOptions
+    @Option(name: .customLong("s3-bucket"), help: "Read the recorded keys from this bucket instead of the recorded one (a replica).")
+    var s3Bucket: String?
+
+    @OptionGroup var connection: CloudConnectionOptions
+
+    /// The values given, for `SettingsResolver` (bucket, prefix and storage class come from the catalog's upload ledger).
+    var flags: CloudFlags {
+        var flags = CloudFlags()
+        flags.s3Bucket = s3Bucket
+        connection.apply(to: &flags)
+        return flags
+    }
 
     /// The store `--from` names, or `fallback` when not given.
     func choice(default fallback: CopySource) throws -> CopySource {
@@ -39,7 +51,7 @@ struct CopySourceOptions: ParsableArguments {
         if case .cloud = choice, ledger == nil {
             throw PyBakError(.catalog, "this catalog has no upload ledger; --from \(choice) needs a catalog written by a pass with cloud uploads")
         }
-        let flags = cloud.flags
+        let flags = self.flags
         return CopyLocator(
             choice: choice, local: LocalDestinationSource(root: destination), uploads: { try ledger?.uploads(fileId: $0) ?? [] },
             cloud: { target, recorded in
@@ -47,6 +59,6 @@ struct CopySourceOptions: ParsableArguments {
                 let bucket = target == "s3" ? flags.s3Bucket ?? recorded : recorded
                 return try ObjectSourceFactory.make(target: target, bucket: bucket, file: file, flags: flags, environment: environment, logger: logger)
             },
-            logger: logger)
+            localCopy: { id in try ledger?.localCopyStates(fileIds: [id])[id] }, logger: logger)
     }
 }

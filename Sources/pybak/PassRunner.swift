@@ -74,7 +74,7 @@ struct PassRunner: Sendable {
         let pass = BackupPass(
             settings: settings, catalog: catalog, logger: logger, trigger: trigger, cancellation: cancellation,
             progress: progress.counters, logBuffer: buffer, encryptionKey: key,
-            uploaders: try UploaderFactory.make(settings.cloud, logger: logger)
+            uploaders: try UploaderFactory.make(settings.cloud, logger: logger, stateFolder: "\(settings.destinationDir)/\(PassSettings.stateFolderName)")
         )
         pass.onRunStarted = extras.onRunStarted
         progress.start()

@@ -15,8 +15,10 @@ struct RestoreCommand: ParsableCommand {
             under its original relative path. Each file is decrypted and decompressed, its SHA-256 checked against \
             the catalog, written to a temporary name, given its original mtime and renamed into place. An existing \
             file is never replaced unless --overwrite. Copies are read from the destination folder and, when one is missing \
-            there, from the object the catalog recorded as uploaded (S3); --from local|s3|gcs reads one store only, with the \
-            same --s3-* flags, AWS_* / PYBAK_S3_* variables or policy file (--config) as run. Exit codes: 0 all restored; 3 some files not restored \
+            there, from the object the catalog recorded as uploaded (S3 or GCS); --from local|s3|gcs reads one store only. \
+            Bucket and key come from the catalog; the store is reached with the same connection flags (--s3-endpoint, \
+            --gcs-credentials-file, ...), AWS_* / PYBAK_S3_* / PYBAK_GCS_* variables or policy file (--config) as run. \
+            Exit codes: 0 all restored; 3 some files not restored \
             (listed); 1 or 2 as for run.
             """
     )

@@ -51,14 +51,17 @@ final class MemoryReader: StoredObjectReader {
     }
 
     /// A locator over `local`, a ledger and an S3 store; records which buckets were opened.
-    func locator(_ choice: CopySource, local: MemorySource, cloud: MemorySource, ledger: [Int64: [UploadRecord]], buckets: Box) -> CopyLocator {
+    func locator(
+        _ choice: CopySource, local: MemorySource, cloud: MemorySource, ledger: [Int64: [UploadRecord]], buckets: Box,
+        localCopies: [Int64: LocalCopyState] = [:]
+    ) -> CopyLocator {
         CopyLocator(
             choice: choice, local: local, uploads: { ledger[$0] ?? [] },
             cloud: { target, bucket in
                 buckets.value.append("\(target):\(bucket)")
                 guard target == "s3" else { throw RecoveryError(.io, "GCS restore is not available in this build") }
                 return cloud
-            }, logger: logger)
+            }, localCopy: { localCopies[$0] }, logger: logger)
     }
 
     final class Box: @unchecked Sendable { var value: [String] = [] }
@@ -128,6 +131,26 @@ final class MemoryReader: StoredObjectReader {
         let located = locator(.local, local: local, cloud: cloud, ledger: [1: [upload(1, "k")]], buckets: Box())
         let error = #expect(throws: RecoveryError.self) { try located.open(row(1, "a")) }
         #expect(error?.kind == .missing && cloud.opened.isEmpty)
+    }
+
+    @Test func recordedReadsRemovedLocalCopiesFromTheCloudAndReportsOtherMissingCopies() throws {
+        let local = MemorySource("/dst", ["b_T.gz": [1]])
+        let cloud = MemorySource("s3://bk", ["k/a": [2], "k/b": [2], "k/c": [2]])
+        let ledger: [Int64: [UploadRecord]] = [1: [upload(1, "k/a")], 2: [upload(2, "k/b")], 3: [upload(3, "k/c")], 4: [upload(4, "k/d", state: "pending")]]
+        let states: [Int64: LocalCopyState] = [1: .removed, 2: .kept, 3: .kept, 4: .removed]
+        let located = locator(.recorded, local: local, cloud: cloud, ledger: ledger, buckets: Box(), localCopies: states)
+        // Removed after upload: the object; a duplicate follows its original.
+        #expect(try located.open(row(1, "a")).name == "s3://bk/k/a")
+        #expect(try located.open(row(5, "dup", duplicateOf: 1)).store == "s3")
+        // Kept: the destination, even though an uploaded object exists.
+        #expect(try located.open(row(2, "b")).store == "local")
+        // Kept but gone from the destination: missing, not quietly read from the cloud.
+        let lost = #expect(throws: RecoveryError.self) { try located.open(row(3, "c")) }
+        #expect(lost?.kind == .missing && lost?.message.contains("c_T.gz") == true)
+        #expect(!cloud.opened.contains("k/c"))
+        let pending = #expect(throws: RecoveryError.self) { try located.open(row(4, "d")) }
+        #expect(pending?.kind == .missing && pending?.message.contains("removed after its upload") == true)
+        #expect(try located.isExpected(row(3, "c")))
     }
 
     @Test(arguments: [("local", CopySource.local), ("s3", .cloud("s3")), ("GCS", .cloud("gcs")), ("auto", .automatic)])

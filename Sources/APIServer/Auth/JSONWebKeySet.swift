@@ -1,3 +1,5 @@
+import PyBakCore
+
 /// A JWKS document (RFC 7517), reduced to the members the API uses.
 struct JSONWebKeySet: Decodable, Sendable {
     struct Key: Decodable, Sendable {
@@ -29,11 +31,11 @@ struct JSONWebKeySet: Decodable, Sendable {
                 let built: VerificationKey
                 switch key.kty {
                 case "RSA":
-                    guard let n = key.n.flatMap(Base64URL.decode), let e = key.e.flatMap(Base64URL.decode) else { throw KeyImportError("RSA key without valid n/e") }
+                    guard let n = key.n.flatMap({ Base64URL.decode($0) }), let e = key.e.flatMap({ Base64URL.decode($0) }) else { throw KeyImportError("RSA key without valid n/e") }
                     built = try VerificationKey(rsaModulus: n, exponent: e)
                 case "EC":
                     guard key.crv == "P-256" else { throw KeyImportError("curve \(key.crv ?? "none") is not P-256") }
-                    guard let x = key.x.flatMap(Base64URL.decode), let y = key.y.flatMap(Base64URL.decode) else { throw KeyImportError("EC key without valid x/y") }
+                    guard let x = key.x.flatMap({ Base64URL.decode($0) }), let y = key.y.flatMap({ Base64URL.decode($0) }) else { throw KeyImportError("EC key without valid x/y") }
                     built = try VerificationKey(p256X: x, y: y)
                 default:
                     throw KeyImportError("key type \(key.kty) is not used (RSA and EC P-256 are)")

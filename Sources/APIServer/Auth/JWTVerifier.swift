@@ -1,4 +1,5 @@
 import Foundation
+import PyBakCore
 
 /// Verifies OAuth 2 access tokens that are JWTs (RFC 7519, RFC 9068), following RFC 8725:
 /// an algorithm allowlist (RS256, ES256), the key chosen by the issuer's JWKS and the token's

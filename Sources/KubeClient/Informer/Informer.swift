@@ -10,7 +10,7 @@ import ServiceLifecycle
 /// A swift-service-lifecycle `Service`: `run()` returns on graceful shutdown or cancellation.
 public final class Informer<Object: KubeResource>: Service, Sendable {
     /// The local copy.
-    public let cache = InformerCache<Object>()
+    public let cache: InformerCache<Object>
     private let api: KubeAPI
     private let namespace: String?
     private let labelSelector: String?
@@ -27,12 +27,16 @@ public final class Informer<Object: KubeResource>: Service, Sendable {
     ///   - fieldSelector: only objects matching it.
     ///   - settings: watch length and backoff.
     ///   - logger: where reconnects are reported.
+    ///   - transform: applied to each object before the cache keeps it and the handler sees it, e.g.
+    ///     `.strippingManagedFields`, so the cache holds only what is read.
     ///   - handler: called with each change, in order, after the cache has it.
     public init(
         api: KubeAPI, namespace: String? = nil, labelSelector: String? = nil, fieldSelector: String? = nil,
         settings: InformerSettings = InformerSettings(), logger: Logger = Logger(label: "pybak.informer"),
+        transform: InformerTransform<Object>? = nil,
         handler: @escaping @Sendable (InformerEvent<Object>) async -> Void = { _ in }
     ) {
+        self.cache = InformerCache<Object>(transform: transform)
         self.api = api
         self.namespace = namespace
         self.labelSelector = labelSelector

@@ -22,11 +22,19 @@ struct GCSResumableUpload {
     static let maxConsecutiveFailures = 5
 
     /// Sends every byte from offset 0, resuming where the store says it stopped.
+    /// - Parameter resuming: the session was started by an earlier pass: ask the store first how much it holds.
     /// - Returns: the finished object's resource.
-    /// - Throws: `UploadError` when the store refuses or stays unreachable.
-    func run() throws -> GCSObjectResource {
+    /// - Throws: `UploadError` when the store refuses or stays unreachable; `GCSSessionGone` when `resuming`
+    ///   and the store no longer knows the session (expired or cancelled).
+    func run(resuming: Bool = false) throws -> GCSObjectResource {
         var offset: Int64 = 0
         var failures = 0
+        if resuming {
+            if let finished = try status(&offset, goneIsKnown: true) { return finished }
+            logger.notice("resumable upload resumed from an earlier pass", metadata: [
+                "object.url": "\(client.objectURL(name))", "upload.offset": "\(offset)", "upload.size": "\(size)",
+            ])
+        }
         while true {
             let length = min(chunkSize, size - offset)
             let request = HTTPRequest(
@@ -55,9 +63,11 @@ struct GCSResumableUpload {
     }
 
     /// Asks the store how much of the upload it holds; the object when it is already complete.
-    private func status(_ offset: inout Int64) throws -> GCSObjectResource? {
+    /// - Parameter goneIsKnown: a 404 or 410 (the session expired or was cancelled) throws `GCSSessionGone`.
+    private func status(_ offset: inout Int64, goneIsKnown: Bool = false) throws -> GCSObjectResource? {
         let request = HTTPRequest(method: "PUT", url: session, headers: [(name: "Content-Range", value: "bytes */\(size)")], timeout: timeout, maxResponseBytes: 1 << 20)
-        let response = try client.send(request, name: name, accept: [308])
+        let response = try client.send(request, name: name, accept: goneIsKnown ? [308, 404, 410] : [308])
+        if response.status == 404 || response.status == 410 { throw GCSSessionGone(status: response.status) }
         if response.status != 308 { return try GCSObjectResource.parse(response.body, object: client.objectURL(name)) }
         offset = try Self.persisted(response, object: client.objectURL(name))
         return nil
@@ -71,4 +81,9 @@ struct GCSResumableUpload {
         }
         return last + 1
     }
+}
+
+/// The store no longer knows a resumable session saved by an earlier pass (HTTP 404 or 410): start a new one.
+struct GCSSessionGone: Error {
+    let status: Int
 }

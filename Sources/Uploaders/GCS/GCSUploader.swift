@@ -15,9 +15,8 @@ public struct GCSUploader: ObjectUploader {
     let client: GCSClient
     let logger: Logger
     let sleeper: @Sendable (Double) -> Void
-
-    /// The media type of stored copies.
-    static let mediaType = "application/gzip"
+    /// Where resumable sessions are kept across passes; nil: a killed pass's upload starts over.
+    public var sessions: GCSSessionStore?
 
     /// Creates an uploader.
     /// - Parameters:
@@ -64,11 +63,11 @@ public struct GCSUploader: ObjectUploader {
 
     /// The object resource sent as metadata: name, type and the CRC-32C GCS verifies.
     private func metadata(name: String, crc32c: String) throws -> [UInt8] {
-        Array(try JSONSerialization.data(withJSONObject: ["name": name, "contentType": Self.mediaType, "crc32c": crc32c], options: [.sortedKeys]))
+        Array(try JSONSerialization.data(withJSONObject: ["name": name, "contentType": StoredMediaType.of(name), "crc32c": crc32c], options: [.sortedKeys]))
     }
 
     private func multipart(file path: String, size: Int64, name: String, crc32c: String) throws -> GCSObjectResource {
-        let body = GCSMultipartBody(metadata: try metadata(name: name, crc32c: crc32c), mediaType: Self.mediaType)
+        let body = GCSMultipartBody(metadata: try metadata(name: name, crc32c: crc32c), mediaType: StoredMediaType.of(name))
         let request = HTTPRequest(
             method: "POST", url: client.uploadURL("multipart", name: name), headers: [(name: "Content-Type", value: body.contentType)],
             body: .framedFile(head: body.head, path: path, offset: 0, length: size, tail: body.tail), timeout: settings.timeoutSeconds,
@@ -81,15 +80,52 @@ public struct GCSUploader: ObjectUploader {
         let start = HTTPRequest(
             method: "POST", url: client.uploadURL("resumable", name: name),
             headers: [
-                (name: "Content-Type", value: "application/json; charset=UTF-8"), (name: "X-Upload-Content-Type", value: Self.mediaType),
+                (name: "Content-Type", value: "application/json; charset=UTF-8"), (name: "X-Upload-Content-Type", value: StoredMediaType.of(name)),
                 (name: "X-Upload-Content-Length", value: "\(size)"),
             ],
             body: .bytes(try metadata(name: name, crc32c: crc32c)), timeout: settings.timeoutSeconds, maxResponseBytes: 1 << 20)
+        let bucket = settings.bucket
+        if let saved = sessions?.load(bucket: bucket, name: name, size: size, crc32c: crc32c) {
+            do {
+                return try finish(session(saved.session, file: path, size: size, name: name).run(resuming: true), name: name)
+            } catch let gone as GCSSessionGone {
+                sessions?.remove(bucket: bucket, name: name)
+                logger.notice("saved resumable session is gone; starting a new one", metadata: [
+                    "object.url": "\(client.objectURL(name))", "http.status": "\(gone.status)",
+                ])
+            } catch let error as UploadError {
+                if !error.isRetryable { sessions?.remove(bucket: bucket, name: name) }
+                throw error
+            }
+        }
         let started = try client.send(start, name: name)
         guard let session = started.header("location"), session.hasPrefix("http") else {
             throw UploadError(path: client.objectURL(name), "the store started a resumable upload without a session URL (Location): \(ServiceMessage.excerpt(of: started.body))", retryable: true)
         }
-        return try GCSResumableUpload(client: client, session: session, file: path, size: size, name: name, chunkSize: settings.chunkSize,
-            timeout: settings.timeoutSeconds, logger: logger, sleeper: sleeper).run()
+        do {
+            try sessions?.save(.init(session: session, bucket: bucket, name: name, size: size, crc32c: crc32c, startedAt: Date().timeIntervalSince1970))
+        } catch {
+            logger.warning("could not save the resumable session; a killed pass would start this upload over", metadata: [
+                "object.url": "\(client.objectURL(name))", "reason": "\(error)",
+            ])
+        }
+        do {
+            return try finish(self.session(session, file: path, size: size, name: name).run(), name: name)
+        } catch let error as UploadError {
+            // A retryable failure keeps the session for the next pass; a refusal starts afresh.
+            if !error.isRetryable { sessions?.remove(bucket: bucket, name: name) }
+            throw error
+        }
+    }
+
+    private func session(_ uri: String, file path: String, size: Int64, name: String) -> GCSResumableUpload {
+        GCSResumableUpload(client: client, session: uri, file: path, size: size, name: name, chunkSize: settings.chunkSize,
+            timeout: settings.timeoutSeconds, logger: logger, sleeper: sleeper)
+    }
+
+    /// The session is done: its saved state goes.
+    private func finish(_ resource: GCSObjectResource, name: String) -> GCSObjectResource {
+        sessions?.remove(bucket: settings.bucket, name: name)
+        return resource
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import PyBakCore
 
 /// The signed assertion a service account sends to Google's token endpoint (RFC 7523 JWT bearer grant).
 public enum ServiceAccountJWT {
@@ -16,16 +17,10 @@ public enum ServiceAccountJWT {
         if let kid = key.privateKeyId { header["kid"] = kid }
         let claims: [String: Any] = ["iss": key.clientEmail, "scope": scope, "aud": audience, "iat": now, "exp": now + 3600]
         let input = try segment(header) + "." + segment(claims)
-        return input + "." + base64URL(try signer.sign(Array(input.utf8)))
-    }
-
-    /// Base64url without padding (RFC 7515 §2).
-    public static func base64URL(_ bytes: [UInt8]) -> String {
-        ByteText.base64(bytes).replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        return input + "." + Base64URL.encode(try signer.sign(Array(input.utf8)))
     }
 
     private static func segment(_ object: [String: Any]) throws -> String {
-        base64URL(Array(try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])))
+        Base64URL.encode(Array(try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])))
     }
 }

@@ -41,8 +41,8 @@ public struct S3Uploader: ObjectUploader {
     }
 
     /// Headers every object upload sends.
-    private var objectHeaders: [(name: String, value: String)] {
-        var headers: [(name: String, value: String)] = [(name: "Content-Type", value: "application/gzip")]
+    private func objectHeaders(_ key: String) -> [(name: String, value: String)] {
+        var headers: [(name: String, value: String)] = [(name: "Content-Type", value: StoredMediaType.of(key))]
         if let storageClass = settings.storageClass { headers.append((name: "x-amz-storage-class", value: storageClass)) }
         return headers
     }
@@ -50,7 +50,7 @@ public struct S3Uploader: ObjectUploader {
     private func putObject(file path: String, size: Int64, key: String) throws -> String {
         let digests = try Digest.ofFile(path, length: size)
         let response = try client.send(
-            "PUT", key: key, headers: objectHeaders + [(name: "Content-MD5", value: ByteText.base64(digests.md5))],
+            "PUT", key: key, headers: objectHeaders(key) + [(name: "Content-MD5", value: ByteText.base64(digests.md5))],
             body: .file(path: path, offset: 0, length: size), payloadHash: Hex.encode(digests.sha256))
         return try checkedETag(response, expected: Hex.encode(digests.md5), object: key)
     }
@@ -63,7 +63,7 @@ public struct S3Uploader: ObjectUploader {
 
     private func multipart(file path: String, size: Int64, key: String) throws -> String {
         let emptyHash = Hex.encode(Digest.sha256([]))
-        let created = try client.send("POST", key: key, query: [(name: "uploads", value: "")], headers: objectHeaders, payloadHash: emptyHash)
+        let created = try client.send("POST", key: key, query: [(name: "uploads", value: "")], headers: objectHeaders(key), payloadHash: emptyHash)
         guard let uploadId = S3XML.element("UploadId", in: created.text), !uploadId.isEmpty else {
             throw UploadError(path: client.endpoint.objectURL(key), "the store answered CreateMultipartUpload without an UploadId: \(ServiceMessage.excerpt(of: created.body))")
         }

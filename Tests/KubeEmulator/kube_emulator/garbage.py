@@ -17,10 +17,12 @@ from typing import Any
 from .api import CRD_CLEANUP, CRD_KEY, NS_KEY, Api
 from .errors import ApiError
 from .objects import Target
+from .store import Event, obj_key
 
 
 class GarbageCollector:
-    """Sweeps the store after every change until nothing more is to be done."""
+    """Sweeps the store after a deletion or a terminating object until nothing more is to be done; after
+    other changes looks only at the changed objects' owners (the full sweep is O(objects) per change)."""
 
     def __init__(self, api: Api) -> None:
         self.api = api
@@ -35,18 +37,55 @@ class GarbageCollector:
 
     def _run(self) -> None:
         store = self.api.store
-        seen = -1
+        seen: int | None = None  # None: sweep everything
         while not self._stop and not store.closed:
+            events: list[Event] | None = None
             with store.cond:
-                if store.current_rv() == seen:
+                current = store.current_rv()
+                if current == seen:
                     store.wait(0.5)
                     continue
+                if seen is not None:
+                    try:
+                        events = store.events_after(seen)
+                    except ApiError:  # the history no longer reaches back: look at everything
+                        events = None
             try:
-                while self.sweep():
-                    pass
+                if events is None or any(self._needs_sweep(ev) for ev in events):
+                    while self.sweep():
+                        pass
+                else:
+                    for ev in events:
+                        self._check_owners(ev)
             except Exception:  # never let the GC thread die; the next change retries
                 pass
-            seen = store.current_rv()
+            seen = current
+
+    @staticmethod
+    def _needs_sweep(ev: Event) -> bool:
+        """Whether a change can leave work beyond its own object: a deletion (dependents may be orphaned) or
+        an object now terminating (finalizers, foreground/orphan deletion, namespace or CRD cleanup)."""
+        return ev.type == "DELETED" or bool(ev.obj["metadata"].get("deletionTimestamp"))
+
+    def _check_owners(self, ev: Event) -> None:
+        """An object added or changed with owner references: delete it when every owner is gone, drop the
+        dangling references beside a live owner. The full sweep does the same for every object; doing it
+        for the changed object only keeps a busy store from being scanned whole after every write."""
+        refs = ev.obj["metadata"].get("ownerReferences") or []
+        if not refs:
+            return
+        store = self.api.store
+        with store.cond:
+            namespace, name = obj_key(ev.obj)
+            cur = store.get(ev.resource, namespace, name)
+            if cur is None or cur["metadata"].get("uid") != ev.obj["metadata"].get("uid"):
+                return
+            refs = cur["metadata"].get("ownerReferences") or []
+            alive = [r for r in refs if store.find_uid(r.get("uid", "")) is not None]
+            if refs and not alive:
+                self._delete(ev.resource, cur)
+            elif len(alive) < len(refs):
+                self._update_meta(ev.resource, cur, ownerReferences=alive)
 
     def _rt(self, key: str):
         return self.api.registry.by_key(key)
@@ -81,7 +120,7 @@ class GarbageCollector:
         """One pass; returns whether anything changed."""
         store = self.api.store
         with store.cond:
-            objects = list(store.all_objects())
+            objects = list(store.all_objects(copies=False))  # read only; writes go through get/put
             uids = {o["metadata"].get("uid"): (k, o) for k, o in objects}
             dependents: dict[str, list[tuple[str, dict[str, Any]]]] = {}
             for key, obj in objects:

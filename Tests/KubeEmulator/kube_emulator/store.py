@@ -104,9 +104,12 @@ class Store:
         with self.cond:
             return list(self._objects)
 
-    def all_objects(self) -> Iterable[tuple[str, Obj]]:
-        """Return (resource, deep copy) for every stored object."""
+    def all_objects(self, copies: bool = True) -> Iterable[tuple[str, Obj]]:
+        """Return (resource, deep copy) for every stored object; ``copies=False`` returns the stored objects
+        themselves, for a caller holding ``cond`` that only reads them (the garbage collector's sweep)."""
         with self.cond:
+            if not copies:
+                return [(r, o) for r, objs in self._objects.items() for o in objs.values()]
             return [(r, copy.deepcopy(o)) for r, objs in self._objects.items() for o in objs.values()]
 
     # ---- writes ----
@@ -151,7 +154,15 @@ class Store:
         with self.cond:
             if rv < self.compacted_rv:
                 raise expired(f"too old resource version: {rv} ({self.compacted_rv})")
-            return [e for e in self._history if e.rv > rv]
+            # The history is in RV order: walk back from the newest (a watcher that is up to date costs O(new events),
+            # not O(history), on every wake-up).
+            newer: list[Event] = []
+            for e in reversed(self._history):
+                if e.rv <= rv:
+                    break
+                newer.append(e)
+            newer.reverse()
+            return newer
 
     def compact(self) -> None:
         """Forget all history (fault: expire RVs early); wakes watchers so they see 410."""

@@ -48,6 +48,19 @@ def test_dependent_of_missing_owner_is_collected(crd_client):
     wait_for(lambda: crd_client.get(f"{CM}/orphaned").status == 404)
 
 
+def test_dangling_owner_ref_added_beside_live_owner_is_dropped(crd_client):
+    # An update (not only a create) with owner references is looked at: the ghost reference goes, the object stays.
+    owner = crd_client.post(BKP, policy("owner")).body
+    _owned(crd_client, "dep", owner)
+    dep = crd_client.get(f"{CM}/dep").body
+    dep["metadata"]["ownerReferences"].append({"apiVersion": "v1", "kind": "ConfigMap", "name": "ghost",
+                                               "uid": "00000000-0000-0000-0000-000000000001"})
+    assert crd_client.put(f"{CM}/dep", dep).status == 200
+    refs = wait_for(lambda: (lambda d: d.status == 200 and len(d.body["metadata"]["ownerReferences"]) == 1 and
+                             d.body["metadata"]["ownerReferences"])(crd_client.get(f"{CM}/dep")))
+    assert refs[0]["uid"] == owner["metadata"]["uid"]
+
+
 def test_foreground_deletion_waits_for_dependents(crd_client):
     owner = crd_client.post(BKP, policy("owner")).body
     _owned(crd_client, "dep", owner)
