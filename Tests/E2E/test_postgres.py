@@ -214,9 +214,12 @@ def test_postgres_down_at_start_changes_nothing(pybak, folders, cluster):
 
 
 def pass_until_a_commit(pybak, folders, url, digests):
-    """Starts a pass and returns it once its first batch is committed (a new copy under its final name)."""
+    """Starts a pass and returns it once its first batch is committed (a new copy under its final name).
+
+    One worker: the first batch is committed after at most 2 s, and two workers could finish all the files
+    by then, leaving the pass nothing to do after the test stops the server."""
     first = len(folders.stored())
-    proc = subprocess.Popen([pybak, "run", "--source", str(folders.src), "--dest", str(folders.dst), "--parallel", "2",
+    proc = subprocess.Popen([pybak, "run", "--source", str(folders.src), "--dest", str(folders.dst), "--parallel", "1",
                              "--database", url], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env={k: v for k, v in os.environ.items() if not k.startswith("PYBAK_")})
     deadline = time.time() + 120
