@@ -21,6 +21,10 @@ final class BatchCommitter {
     var counts = RunCounts()
     /// Problems so far.
     private(set) var problems: [RunProblem] = []
+    /// Removes committed sources while the next batch is committed (`finishRemovals` waits for it).
+    lazy var remover = SourceRemover(root: settings.sourceDir)
+    /// Where the committer's time went (logged at debug level at the end of the pass).
+    var timings = CommitTimings()
     /// Set when the destination filled up: the pass stops taking new files.
     var diskFull = false
     /// zip / tar.gz: the pass's archive in the making (see `BatchCommitter+Archive.swift`).
@@ -68,6 +72,7 @@ final class BatchCommitter {
     /// Commits one batch of worker outcomes.
     /// - Throws: catalog errors (the pass stops; sources of uncommitted files stay).
     func commit(_ outcomes: [ProcessOutcome]) throws {
+        timings.startBatch(files: outcomes.count)
         var ready: [ProcessedFile] = []
         for outcome in outcomes {
             switch outcome {
@@ -88,6 +93,7 @@ final class BatchCommitter {
         var batchIndex: [String: Int] = [:]
         var chosenNames: Set<String> = []
         let known = try catalog.storedCopies(policy: settings.policyName, sha256s: ready.map(\.sha256))
+        timings.mark("lookup")
         let encrypted = keyId != nil
         for processed in ready {
             if let index = batchIndex[processed.sha256] {
@@ -122,8 +128,10 @@ final class BatchCommitter {
             duplicates[index].destinationPath = stored[Int(-duplicates[index].id - 1)].destinationPath
         }
 
+        timings.mark("naming")
         // 1. The verified copies' bytes reach the disk before any name points at them.
         if !stored.isEmpty { try syncDestination() }
+        timings.mark("syncCopies")
 
         // 2. Intent: pending rows, so a crash after a rename is finished, not repeated.
         let disposition: SourceDisposition = settings.keepSource ? .kept : .remove
@@ -134,8 +142,10 @@ final class BatchCommitter {
         }
         let duplicateIds = try catalog.recordPending(duplicates.map { row($0, disposition: disposition) })
         for index in duplicates.indices { duplicates[index].id = duplicateIds[index] }
+        timings.mark("recordPending")
 
-        // 3. Rename into place, never replacing (on helper threads: the calls mostly wait on the disk).
+        // 3. Rename into place, never replacing, one after another: renames across folders take the file system's
+        //    rename lock in turn, so helper threads only spun on it (perf: a third of the rename time spinning).
         var folderErrors: [String: SystemError] = [:]
         for plan in stored {
             let folder = OutputNaming.split("\(destination)/\(plan.destinationPath)").folder
@@ -149,7 +159,7 @@ final class BatchCommitter {
                 folderErrors[folder] = SystemError("create folder", folder, code: EIO)
             }
         }
-        let renames = ParallelIO.map(stored.count) { [stored, folderErrors] index -> RenameOutcome in
+        let renames = ParallelIO.map(stored.count, threads: 1) { [stored, folderErrors] index -> RenameOutcome in
             let plan = stored[index]
             let target = "\(destination)/\(plan.destinationPath)"
             if let error = folderErrors[OutputNaming.split(target).folder] {
@@ -168,6 +178,7 @@ final class BatchCommitter {
                 return .failed(SystemError("rename to", plan.destinationPath, code: EIO))
             }
         }
+        timings.mark("rename")
         var placed: [Plan] = []
         var abandoned: [Int64] = []
         for (plan, outcome) in zip(stored, renames) {
@@ -200,9 +211,11 @@ final class BatchCommitter {
 
         // 4. The new names are durable; then the rows say so.
         if !placed.isEmpty { try syncDestination() }
+        timings.mark("syncNames")
         let committed = placed + keptDuplicates
         try queueUploads?(placed.map { (id: $0.id, destinationPath: $0.destinationPath) })
         try catalog.markStored(ids: committed.map(\.id))
+        timings.mark("markStored")
         try release(committed, keptDuplicates: keptDuplicates)
     }
 
@@ -228,10 +241,13 @@ final class BatchCommitter {
 
         // 5. Only now may sources go: each must still be the very file that was read.
         //    Cloud only: a stored copy's source waits for its upload (CloudSync); duplicates' content is already held.
+        timings.mark("logFiles")
         guard !settings.keepSource else { return }
         let removable = settings.cloud.keepLocalCopy || queueUploads == nil ? committed : keptDuplicates
-        let (removed, changed) = removeSources(removable.map { ($0.id, $0.processed.file) })
-        try recordDispositions(removed: removed, changed: changed)
+        // The remover thread takes them from here; what it finished meanwhile is recorded now.
+        remover.submit(removable.map { ($0.id, $0.processed.file) })
+        try recordFinishedRemovals()
+        timings.mark("recordDispositions")
     }
 
     /// Records which sources went and which changed before they could.
@@ -240,25 +256,41 @@ final class BatchCommitter {
         try catalog.setDisposition(.changed, ids: changed)
     }
 
-    /// Removes sources that are unchanged since they were read; returns (removed ids, changed ids).
+    /// Removes sources that are unchanged since they were read, then syncs the source; returns (removed ids, changed ids).
     func removeSources(_ entries: [(id: Int64, file: ScannedFile)]) -> (removed: [Int64], changed: [Int64]) {
-        let root = settings.sourceDir
-        // The identity check and the unlink of each file run on helper threads; the verdicts are logged here.
-        let verdicts = ParallelIO.map(entries.count) { index -> RemovalVerdict in
-            let file = entries[index].file
-            let path = "\(root)/\(file.relativePath)"
-            guard let now = try? POSIX.lstat(path) else { return .gone }
-            guard now.isSameFile(as: file.status) else { return .changed }
+        var batch = SourceRemover.Batch(entries: entries)
+        batch.verdicts = SourceRemover.remove(entries, root: settings.sourceDir)
+        if batch.verdicts.contains(where: \.removedSource) {
             do {
-                try POSIX.unlink(path)
-                return .removed
+                try POSIX.syncFileSystem(of: settings.sourceDir)
             } catch {
-                return .failed("\(error)")
+                batch.syncError = "\(error)"
             }
         }
+        return outcome(of: batch)
+    }
+
+    /// Records the dispositions of the batches the remover has finished (without waiting for the others).
+    func recordFinishedRemovals() throws {
+        for batch in remover.takeFinished() {
+            let (removed, changed) = outcome(of: batch)
+            try recordDispositions(removed: removed, changed: changed)
+        }
+    }
+
+    /// Waits for every removal queued this pass and records the dispositions.
+    func finishRemovals() throws {
+        for batch in remover.finish() {
+            let (removed, changed) = outcome(of: batch)
+            try recordDispositions(removed: removed, changed: changed)
+        }
+    }
+
+    /// Logs what became of a removal batch's sources; returns (removed ids, changed ids).
+    private func outcome(of batch: SourceRemover.Batch) -> (removed: [Int64], changed: [Int64]) {
         var removed: [Int64] = []
         var changed: [Int64] = []
-        for ((id, file), verdict) in zip(entries, verdicts) {
+        for ((id, file), verdict) in zip(batch.entries, batch.verdicts) {
             switch verdict {
             case .removed, .gone:
                 removed.append(id)  // gone already: nothing left to remove
@@ -270,12 +302,8 @@ final class BatchCommitter {
                 logger.error("source could not be removed; it stays", metadata: ["file.path": "\(file.relativePath)", "reason": "\(reason)"])
             }
         }
-        if !removed.isEmpty {
-            do {
-                try POSIX.syncFileSystem(of: settings.sourceDir)
-            } catch {
-                logger.warning("could not sync the source folder after removals", metadata: ["reason": "\(error)"])
-            }
+        if let reason = batch.syncError {
+            logger.warning("could not sync the source folder after removals", metadata: ["reason": "\(reason)"])
         }
         return (removed, changed)
     }
@@ -307,14 +335,4 @@ private enum RenameOutcome {
     /// Another process holds the name.
     case taken
     case failed(SystemError)
-}
-
-/// What became of one source at removal time.
-private enum RemovalVerdict {
-    case removed
-    /// Already gone.
-    case gone
-    /// Not the file that was read any more.
-    case changed
-    case failed(String)
 }

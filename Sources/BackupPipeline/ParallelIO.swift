@@ -13,7 +13,7 @@ enum ParallelIO {
     static let callsPerThread = 8
 
     /// `body(0) ..< body(count - 1)` on up to `threads` threads; results in index order.
-    static func map<T>(_ count: Int, _ body: @escaping (Int) -> T) -> [T] {
+    static func map<T>(_ count: Int, threads: Int = ParallelIO.threads, _ body: @escaping (Int) -> T) -> [T] {
         let helpers = min(threads, count / callsPerThread)
         if helpers < 2 { return (0..<count).map(body) }
         let shared = ParallelResults<T>(count: count, body: body)

@@ -3,10 +3,13 @@ import Foundation
 import PyBakCore
 
 /// The report of one run: what was compressed, deduplicated, skipped and failed.
-public struct PassReport: Sendable, Codable {
+///
+/// A report made by `load(runId:from:)` (or `init(run:catalog:...)`) holds no file rows: each form reads them from
+/// the catalog page by page while it is written, so its memory does not grow with the number of files in the run.
+public struct PassReport: Codable {
     /// The run row.
     public var run: RunRecord
-    /// The files it catalogued.
+    /// The files it catalogued, when held in memory (empty for a report that reads them from its catalog).
     public var files: [FileRecord]
     /// What it skipped or failed, and why.
     public var problems: [RunProblem]
@@ -16,8 +19,17 @@ public struct PassReport: Sendable, Codable {
     public var uploads: [UploadRecord]?
     /// What became of the report e-mail (`sent to ...`, `not sent: ...`), once known.
     public var email: String?
+    /// Where the files are read from page by page, instead of `files` (not part of the encoded form).
+    private var fileCatalog: (any Catalog)?
 
-    /// Creates a report.
+    private enum CodingKeys: String, CodingKey {
+        case run, files, problems, durationSeconds, uploads, email
+    }
+
+    /// Rows read from the catalog per query.
+    static let filePageSize = 1_000
+
+    /// Creates a report over file rows held in memory.
     public init(run: RunRecord, files: [FileRecord], problems: [RunProblem], durationSeconds: Double?, uploads: [UploadRecord]? = nil) {
         self.run = run
         self.files = files
@@ -26,22 +38,56 @@ public struct PassReport: Sendable, Codable {
         self.uploads = uploads
     }
 
-    /// Loads the report of a run from the catalog.
+    /// Creates a report whose files are read from `catalog` page by page whenever a form is written.
+    public init(run: RunRecord, catalog: any Catalog, problems: [RunProblem], durationSeconds: Double?, uploads: [UploadRecord]? = nil) {
+        self.init(run: run, files: [], problems: problems, durationSeconds: durationSeconds, uploads: uploads)
+        fileCatalog = catalog
+    }
+
+    /// Loads the report of a run from the catalog (its files stay there until a form is written).
     public static func load(runId: Int64, from catalog: any Catalog) throws -> PassReport? {
         guard let run = try catalog.run(id: runId) else { return nil }
         let uploads = try (catalog as? any UploadLedger)?.uploads(runId: runId)
         var report = PassReport(
-            run: run, files: try catalog.files(runId: runId), problems: try catalog.problems(runId: runId), durationSeconds: nil,
+            run: run, catalog: catalog, problems: try catalog.problems(runId: runId), durationSeconds: nil,
             uploads: uploads?.isEmpty == true ? nil : uploads)
         report.email = try (catalog as? any ReportDeliveryLog)?.emailStatus(runId: runId)
         return report
     }
 
+    /// Calls `body` with each file of the report, in source-path order.
+    /// - Throws: the catalog's errors, or what `body` throws.
+    public func forEachFile(_ body: (FileRecord) throws -> Void) throws {
+        if let fileCatalog {
+            try fileCatalog.forEachFile(runId: run.id, pageSize: Self.filePageSize, body)
+        } else {
+            try files.forEach(body)
+        }
+    }
+
+    /// The counts of stored and duplicate files and the first `limit` of each, in one walk over the files.
+    func fileSummary(limit: Int) throws -> FileSummary {
+        var summary = FileSummary()
+        try forEachFile { file in
+            if file.kind == .stored {
+                summary.storedCount += 1
+                if summary.stored.count < limit { summary.stored.append(file) }
+            } else {
+                summary.duplicateCount += 1
+                if summary.duplicates.count < limit { summary.duplicates.append(file) }
+            }
+        }
+        return summary
+    }
+
     /// The plain-text form (each list capped at `listLimit` entries, so it stays small).
+    /// - Throws: the catalog's errors when the files are read from it.
     public var text: String {
-        let stream = ReportStream()
-        try? writeText(to: stream)
-        return stream.text
+        get throws {
+            let stream = ReportStream()
+            try writeText(to: stream)
+            return stream.text
+        }
     }
 
     /// Writes the plain-text form line by line.
@@ -57,14 +103,13 @@ public struct PassReport: Sendable, Codable {
         let ratio = c.ratio.map { String(format: "%.2f", $0) } ?? "-"
         try lines.append("bytes     \(c.bytesIn) in, \(c.bytesOut) out, ratio \(ratio)")
         if let email { try lines.append("email     \(email)") }
-        let stored = files.lazy.filter { $0.kind == .stored }
-        let duplicates = files.lazy.filter { $0.kind == .duplicate }
-        let storedCount = stored.count
-        let duplicateCount = files.count - storedCount
+        let summary = try fileSummary(limit: Self.listLimit)
+        let storedCount = summary.storedCount
+        let duplicateCount = summary.duplicateCount
         if storedCount > 0 {
             try lines.append("")
             try lines.append("Compressed (\(storedCount)):")
-            for file in stored.prefix(Self.listLimit) {
+            for file in summary.stored {
                 try lines.append("  \(file.sourcePath) -> \(file.destinationPath)  \(file.size) -> \(file.storedSize) bytes")
             }
             if storedCount > Self.listLimit { try lines.append("  ... and \(storedCount - Self.listLimit) more (pybak report --json has them all)") }
@@ -72,7 +117,7 @@ public struct PassReport: Sendable, Codable {
         if duplicateCount > 0 {
             try lines.append("")
             try lines.append("Duplicates, already stored (\(duplicateCount)):")
-            for file in duplicates.prefix(Self.listLimit) { try lines.append("  \(file.sourcePath) = \(file.destinationPath)") }
+            for file in summary.duplicates { try lines.append("  \(file.sourcePath) = \(file.destinationPath)") }
             if duplicateCount > Self.listLimit { try lines.append("  ... and \(duplicateCount - Self.listLimit) more") }
         }
         if let uploads, !uploads.isEmpty {
@@ -96,14 +141,17 @@ public struct PassReport: Sendable, Codable {
     }
 
     /// The JSON form (every file listed), whole in memory: for small reports; files get `writeJSON(to:)`.
+    /// - Throws: the catalog's errors when the files are read from it.
     public var json: String {
-        let stream = ReportStream()
-        try? writeJSON(to: stream)
-        return stream.text
+        get throws {
+            let stream = ReportStream()
+            try writeJSON(to: stream)
+            return stream.text
+        }
     }
 
     /// Writes the JSON form, one catalogued file, upload or problem at a time, so the text of a report
-    /// over a million files is never held whole. Same keys and values as the `Codable` form (keys sorted,
+    /// over a million files is never held whole (nor, for a report over a catalog, its file rows). Same keys and values as the `Codable` form (keys sorted,
     /// absent optionals left out), one list entry per line.
     /// - Throws: `SystemError` when the stream's file cannot take it; `EncodingError` for a value JSON cannot hold.
     public func writeJSON(to stream: ReportStream) throws {
@@ -130,8 +178,17 @@ public struct PassReport: Sendable, Codable {
             try value(email)
             try stream.write(",")
         }
-        try stream.write("\"files\":")
-        try list(files)
+        try stream.write("\"files\":[")
+        var first = true
+        var row: [UInt8] = []
+        try forEachFile { file in
+            row.removeAll(keepingCapacity: true)
+            row.append(contentsOf: first ? [0x0A] : [0x2C, 0x0A])  // "\n" or ",\n"
+            first = false
+            file.appendJSON(to: &row)
+            try stream.write(bytes: row)
+        }
+        try stream.write(first ? "]" : "\n]")
         try stream.write(",\"problems\":")
         try list(problems)
         try stream.write(",\"run\":")
@@ -144,6 +201,14 @@ public struct PassReport: Sendable, Codable {
     }
 
     static let listLimit = 200
+}
+
+/// The stored and duplicate files of a report: counts, and the first entries of each list.
+struct FileSummary {
+    var storedCount = 0
+    var duplicateCount = 0
+    var stored: [FileRecord] = []
+    var duplicates: [FileRecord] = []
 }
 
 /// Writes reports under `DEST/.pybak/reports/`.

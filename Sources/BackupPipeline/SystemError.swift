@@ -182,6 +182,11 @@ enum POSIX {
         guard CSystem_syncfs(fd) == 0 else { throw SystemError("sync", path) }
     }
 
+    /// Lowers the calling thread's scheduling priority by `nice` steps (best effort: a failure leaves it as it was).
+    static func lowerThreadPriority(by nice: Int32) {
+        _ = CSystem_set_thread_nice(nice)
+    }
+
     /// fsync of a folder, so entries created or removed in it are durable.
     static func syncDirectory(_ path: String) throws {
         let fd = try openDirectory(path)

@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <errno.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 
 /// Renames without replacing an existing target (Linux renameat2 RENAME_NOREPLACE).
 static inline int CSystem_rename_noreplace(const char *from, const char *to) {
@@ -22,6 +23,12 @@ static inline int CSystem_rename_noreplace(const char *from, const char *to) {
 /// Flushes every dirty page and inode of the file system holding `fd`.
 static inline int CSystem_syncfs(int fd) {
     return syncfs(fd);
+}
+
+/// Sets the nice value of the calling thread only (Linux schedules threads as tasks of their own).
+static inline int CSystem_set_thread_nice(int value) {
+    // setpriority(PRIO_PROCESS = 0, tid, value) through syscall(2): <sys/resource.h> clashes with Glibc's module map.
+    return (int)syscall(SYS_setpriority, 0, (int)syscall(SYS_gettid), value);
 }
 
 /// open(2) is variadic in C; this fixes its mode argument.

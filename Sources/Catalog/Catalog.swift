@@ -48,6 +48,9 @@ public protocol Catalog: AnyObject {
     func runs(policy: String?, limit: Int) throws -> [RunRecord]
     /// The files a run catalogued.
     func files(runId: Int64) throws -> [FileRecord]
+    /// One page of the files a run catalogued, in `files(runId:)` order (source path, then id): at most `limit` rows
+    /// after `cursor` (from the start when nil). `forEachFile(runId:)` walks every page.
+    func files(runId: Int64, after cursor: RunFilesCursor?, limit: Int) throws -> [FileRecord]
     /// What a run skipped or failed.
     func problems(runId: Int64) throws -> [RunProblem]
     /// Log lines, oldest first (newest first when `query.newestFirst`), with their ids.

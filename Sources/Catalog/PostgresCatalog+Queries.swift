@@ -12,7 +12,17 @@ extension PostgresCatalog {
     }
 
     public func files(runId: Int64) throws -> [FileRecord] {
-        try files("WHERE run_id = $1 ORDER BY source_path", ["\(runId)"])
+        try files("WHERE run_id = $1 ORDER BY source_path, id", ["\(runId)"])
+    }
+
+    public func files(runId: Int64, after cursor: RunFilesCursor?, limit: Int) throws -> [FileRecord] {
+        // Keyset paging on the files_run_source index: each page starts where the last one ended, without OFFSET.
+        guard let cursor else {
+            return try files("WHERE run_id = $1 ORDER BY source_path, id LIMIT $2::bigint", ["\(runId)", "\(limit)"])
+        }
+        return try files(
+            "WHERE run_id = $1 AND (source_path, id) > ($2::text, $3::bigint) ORDER BY source_path, id LIMIT $4::bigint",
+            ["\(runId)", cursor.sourcePath, "\(cursor.id)", "\(limit)"])
     }
 
     public func problems(runId: Int64) throws -> [RunProblem] {

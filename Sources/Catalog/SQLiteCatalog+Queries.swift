@@ -13,8 +13,19 @@ extension SQLiteCatalog {
     }
 
     public func files(runId: Int64) throws -> [FileRecord] {
-        try db.statement("SELECT \(CatalogRows.fileColumns) FROM files WHERE run_id = ?1 ORDER BY source_path")
+        try db.statement("SELECT \(CatalogRows.fileColumns) FROM files WHERE run_id = ?1 ORDER BY source_path, id")
             .bind(.int(runId)).rows { CatalogRows.fileRecord($0) }
+    }
+
+    public func files(runId: Int64, after cursor: RunFilesCursor?, limit: Int) throws -> [FileRecord] {
+        // Keyset paging on the files_run_source index: each page starts where the last one ended, without OFFSET.
+        guard let cursor else {
+            return try db.statement("SELECT \(CatalogRows.fileColumns) FROM files WHERE run_id = ?1 ORDER BY source_path, id LIMIT ?2")
+                .bind(.int(runId), .int(Int64(limit))).rows { CatalogRows.fileRecord($0) }
+        }
+        return try db.statement(
+            "SELECT \(CatalogRows.fileColumns) FROM files WHERE run_id = ?1 AND (source_path, id) > (?2, ?3) ORDER BY source_path, id LIMIT ?4"
+        ).bind(.int(runId), .text(cursor.sourcePath), .int(cursor.id), .int(Int64(limit))).rows { CatalogRows.fileRecord($0) }
     }
 
     public func problems(runId: Int64) throws -> [RunProblem] {

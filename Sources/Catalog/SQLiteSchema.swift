@@ -127,5 +127,11 @@ enum SQLiteSchema {
         (6, "path search index", """
             SELECT 1;
             """),
+        // A run's files in report order (source path, then id), so a report reads them page by page from where the
+        // last page ended; it also serves every lookup by run, so it replaces files_run (no extra index per insert).
+        (7, "files by run and source path", """
+            CREATE INDEX files_run_source ON files(run_id, source_path, id);
+            DROP INDEX files_run;
+            """),
     ]
 }

@@ -51,7 +51,13 @@ public struct ControllerService: Service {
                             throw LostLeadership()
                         }
                     }
-                    try await group.next()
+                    do {
+                        try await group.next()
+                    } catch {
+                        // Lost leadership: the group waits for its workers when it ends, so end them first.
+                        await queue.shutDown()
+                        throw error
+                    }
                     group.cancelAll()
                   }
                 } onCancel: {

@@ -19,7 +19,7 @@ enum ReportDelivery {
             }
             var status: String
             do {
-                try mailer.send(subject: report.subject, text: report.text, html: report.html)
+                try mailer.send(subject: report.subject, text: try report.text, html: try report.html)
                 status = "sent to \(email.to.joined(separator: ", "))"
                 logger.info("report mailed", metadata: ["email.to": "\(email.to.joined(separator: ","))", "smtp.url": "\(email.smtpURL)"])
             } catch {

@@ -70,7 +70,7 @@ import Testing
             var withEmail = report
             withEmail.email = "sent to ops@example.com"
             for candidate in [report, withEmail] {
-                let streamed = try JSONSerialization.jsonObject(with: Data(candidate.json.utf8)) as? NSDictionary
+                let streamed = try JSONSerialization.jsonObject(with: Data(try candidate.json.utf8)) as? NSDictionary
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.sortedKeys]
                 let whole = try JSONSerialization.jsonObject(with: try encoder.encode(candidate)) as? NSDictionary
@@ -87,12 +87,60 @@ import Testing
         let report = Self.report(files: 300)
         let paths = try ReportWriter.write(report, folder: folder)
         #expect(paths == ["\(folder)/run-7.txt", "\(folder)/run-7.json"])
-        #expect(try String(contentsOfFile: paths[0], encoding: .utf8) == report.text)
-        #expect(report.text.contains("Compressed (270):"))
-        #expect(report.text.contains("  ... and 70 more (pybak report --json has them all)"))
-        #expect(report.text.contains("Duplicates, already stored (30):"))
+        #expect(try String(contentsOfFile: paths[0], encoding: .utf8) == (try report.text))
+        #expect(try report.text.contains("Compressed (270):"))
+        #expect(try report.text.contains("  ... and 70 more (pybak report --json has them all)"))
+        #expect(try report.text.contains("Duplicates, already stored (30):"))
         let decoded = try JSONDecoder().decode(PassReport.self, from: Data(contentsOf: URL(fileURLWithPath: paths[1])))
         #expect(decoded.files == report.files)
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder).sorted() == ["run-7.json", "run-7.txt"])
+    }
+
+    @Test func aReportOverTheCatalogReadsItsFilesPageByPageAndWritesTheSameForms() throws {
+        let folder = NSTemporaryDirectory() + "pybak-report-catalog-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let catalog = try SQLiteCatalog(path: "\(folder)/catalog.sqlite")
+        try catalog.migrate()
+        let runId = try catalog.startRun(policy: "p", trigger: .manual, passStamp: "S", startedAt: "2026-11-27T07:00:00Z", host: "h")
+        // More rows than one page, names JSON must escape, and duplicates mixed in.
+        let odd = ["quote\"d", "back\\slash", "line\nbreak\ttab\u{01}", "dossier/été ✓", "a/b/c"]
+        let count = PassReport.filePageSize * 2 + 345
+        var rows: [NewFile] = []
+        for index in 0..<count {
+            let duplicate = index % 9 == 0
+            let path = "\(odd[index % odd.count])/\(index)"
+            let storedSize: Int64 = duplicate ? 0 : 7
+            let kind: FileKind = duplicate ? .duplicate : .stored
+            let keyId: String? = index % 2 == 0 ? "k1" : nil
+            rows.append(NewFile(
+                policy: "p", runId: runId, sourcePath: path, size: Int64(index), mtimeNanos: 1_700_000_000_000_000_000,
+                sha256: "h\(index)", destinationPath: "d/\(index).gz", storedSize: storedSize, kind: kind,
+                duplicateOf: nil, sourceDevice: 3, sourceInode: Int64(index), disposition: .remove, keyId: keyId))
+        }
+        let ids = try catalog.recordPending(rows)
+        try catalog.markStored(ids: ids)
+        var counts = RunCounts()
+        counts.compressed = rows.filter { $0.kind == FileKind.stored }.count
+        counts.duplicate = count - counts.compressed
+        try catalog.finishRun(id: runId, status: .succeeded, counts: counts, finishedAt: "2026-11-27T07:01:00Z", error: nil)
+
+        let paged = try #require(try PassReport.load(runId: runId, from: catalog))
+        #expect(paged.files.isEmpty)  // nothing held: every form reads the rows from the catalog
+        var inMemory = paged
+        inMemory.files = try catalog.files(runId: runId)
+        #expect(inMemory.files.count == count)
+        let fromPages = try JSONSerialization.jsonObject(with: Data(try paged.json.utf8)) as? NSDictionary
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let codable = try JSONSerialization.jsonObject(with: try encoder.encode(inMemory)) as? NSDictionary
+        #expect(fromPages != nil && fromPages == codable)
+        #expect(try JSONDecoder().decode(PassReport.self, from: Data(try paged.json.utf8)).files == inMemory.files)
+        #expect(try paged.text == inMemory.text)
+        #expect(try paged.html == inMemory.html)
+        #expect(try paged.text.contains("Compressed (\(counts.compressed)):"))
+        #expect(try paged.text.contains("Duplicates, already stored (\(counts.duplicate)):"))
+        let paths = try ReportWriter.write(paged, folder: folder)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: paths[1])) == Data(try paged.json.utf8))
     }
 }

@@ -23,6 +23,17 @@ import Testing
         #expect(cron.spec.jobTemplate.spec.completionMode == nil)
     }
 
+    @Test func exitCodeTwoFailsTheJobAtOnceOtherFailuresRetryOnce() throws {
+        let job = try CronJobBuilder.desiredCronJob(for: try Fixtures.policy(), worker: Fixtures.worker).spec.jobTemplate.spec
+        #expect(job.backoffLimit == 1)
+        let expected: JSONValue = .object(["rules": .array([.object([
+            "action": .string("FailJob"),
+            "onExitCodes": .object(["containerName": .string("worker"), "operator": .string("In"), "values": .array([.number(2)])]),
+        ])])])
+        #expect(job.podFailurePolicy == expected)
+        #expect(job.template.spec.containers.map(\.name) == ["worker"])
+    }
+
     @Test func podRunsTheWorkerWithVolumesAndRestrictedSecurity() throws {
         let cron = try CronJobBuilder.desiredCronJob(for: try Fixtures.policy(), worker: Fixtures.worker)
         let pod = cron.spec.jobTemplate.spec.template.spec

@@ -174,10 +174,25 @@ import Testing
         let status = try #require(await api.policies["finance/invoices"]?.status)
         #expect(status.activeJobs == ["invoices-3"])
         #expect(status.conditions?.first { $0.type == "Progressing" }?.status == "True")
+        #expect(status.conditions?.first { $0.type == "Progressing" }?.reason == "JobRunning")
         #expect(status.lastSuccessfulTime == "2026-11-18T10:02:04Z")
         #expect(status.totals?.files == 60)
         #expect(status.lastRun?.jobName == "invoices-3")
         #expect(status.lastRun?.result == "Running")
+    }
+
+    @Test func theCronJobsLastScheduleTimeReachesTheStatusAndIdleIsNotProgressing() async throws {
+        let api = InMemoryAPI()
+        await api.put(try Fixtures.policy())
+        _ = try await Self.reconciler(api).reconcile(Self.key)
+        let idle = try #require(await api.policies["finance/invoices"]?.status)
+        #expect(idle.lastScheduleTime == nil)
+        #expect(idle.conditions?.first { $0.type == "Progressing" }.map { [$0.status, $0.reason] } == ["False", "Idle"])
+        var cron = try #require(await api.cronJobs["finance/invoices"])
+        cron.status = CronJobStatus(lastScheduleTime: "2026-11-18T10:06:00Z")
+        await api.setCronJob(cron)
+        _ = try await Self.reconciler(api).reconcile(Self.key)
+        #expect(await api.policies["finance/invoices"]?.status?.lastScheduleTime == "2026-11-18T10:06:00Z")
     }
 
     @Test func conflictRequeuesShortly() async throws {

@@ -4,6 +4,7 @@ a worker run's files, bytes and ratio reach `kubectl get backuppolicies`; the ob
 counts reconciles; states of policies deleted while no controller ran are removed at start."""
 import json
 import os
+import re
 import signal
 import subprocess
 
@@ -64,6 +65,7 @@ def test_catalog_counts_reach_kubectl_and_the_sidecar_serves_status_from_postgre
 
         row = columns(kubectl(kubeconfig, "get", "backuppolicies"))[0]
         assert row["NAME"] == "invoices" and row["LAST RESULT"] == "Succeeded" and row["FILES"] == "12"
+        assert re.fullmatch(r"\d+[smhd]", row["LAST SUCCESS"]), row  # an age, not <none>
         assert float(row["RATIO"]) == pytest.approx(bytes_in / bytes_out, abs=0.01) and float(row["RATIO"]) > 1
 
         # The observed state in PostgreSQL (psql, the server's own client).

@@ -119,6 +119,15 @@ import Testing
         }
     }
 
+    @Test func withoutKUBECONFIGTheHomeKubeConfigIsRead() throws {
+        try FileManager.default.createDirectory(atPath: directory + "/home/.kube", withIntermediateDirectories: true)
+        try "clusters: [{name: c, cluster: {server: 'https://home:6443'}}]\ncontexts: [{name: x, context: {cluster: c, namespace: ops}}]\ncurrent-context: x\n"
+            .write(toFile: directory + "/home/.kube/config", atomically: true, encoding: .utf8)
+        let config = try Kubeconfig.load(environment: ["HOME": directory + "/home"])
+        #expect(config.server == "https://home:6443")
+        #expect(config.namespace == "ops")
+    }
+
     @Test func missingFileSaysSo() {
         #expect(throws: KubeConfigError.self) { try Kubeconfig.load(environment: ["HOME": directory]) }
     }

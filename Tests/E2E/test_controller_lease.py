@@ -1,0 +1,26 @@
+"""`pybak controller` under the emulator's `loseLease` fault (KUBE-API.md: lose the leader's Lease): another holder
+takes the Lease behind the leader's back; the leader sees it at its next renewal, stops acting and exits non-zero so
+that Kubernetes restarts it as a follower, and it does not take the Lease back on the way out."""
+from controller_support import get, install_crd, start_controller, stop
+from test_controller_faults import apply_policy, leading
+from test_operator_worker import admin, emulator  # noqa: F401 (fixture)
+
+
+def test_a_leader_whose_lease_is_taken_exits_and_leaves_it_to_the_new_holder(pybak, emulator, tmp_path):
+    url, kubeconfig, _ = emulator
+    install_crd(kubeconfig)
+    log = tmp_path / "controller.log"
+    proc = start_controller(pybak, kubeconfig, log)
+    try:
+        leading(kubeconfig)
+        admin(url, "faults", {"loseLease": {"namespace": "default", "name": "pybak-controller", "holder": "thief"}})
+        code = proc.wait(timeout=15)  # renewed every 2 s: the next renewal finds the thief
+        assert code != 0, log.read_text()
+        assert "lost the leader Lease" in log.read_text()
+        lease = get(kubeconfig, "lease", "pybak-controller", "-n", "default")["spec"]
+        assert lease["holderIdentity"] == "thief" and lease["leaseTransitions"] == 1
+        # Nobody acts for the policy now: the old leader is gone and the thief runs no controller.
+        apply_policy(kubeconfig, tmp_path, "unowned")
+        assert get(kubeconfig, "cronjob", "unowned") is None
+    finally:
+        stop(proc)
