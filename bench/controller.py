@@ -4,7 +4,8 @@
 Prints: the time from the first policy created until every CronJob exists and every status is set
 (observedGeneration written); the API requests the controller (User-Agent pybak-kubeclient) makes while
 idle for a minute afterwards, by method and path (the emulator counts them, /_emulator/requests); and
-the controller's peak RSS (/usr/bin/time -v). The emulator runs no CronJob controller or kubelet
+the controller's peak RSS (/usr/bin/time -v), with its anonymous RSS before the first policy and at the end of
+the idle period (steady state), so a peak is told apart from what the caches keep. The emulator runs no CronJob controller or kubelet
 (--manual-controllers), so only the controller's own work is measured. Usage:
 
     python3 bench/controller.py [--policies 1000] [--idle 60] [--binary .build/release/pybak] [--database URL] [--profile DIR]
@@ -135,6 +136,8 @@ def main():
         cpu_before = cpu_seconds(emulator.pid), cpu_seconds(controller_pid)
         polls, poll_seconds = 0, 0.0
         peaks = {}
+        before = {}
+        memory(controller_pid, before)  # the controller with no policies yet
         start = time.monotonic()
         with ThreadPoolExecutor(8) as pool:
             codes = list(pool.map(lambda i: client.call("POST", f"{GROUP}/namespaces/default/backuppolicies", policy(i))[0], range(args.policies)))
@@ -170,6 +173,8 @@ def main():
         while time.monotonic() < idle_end:
             memory(controller_pid, peaks)
             time.sleep(min(1.0, max(0.0, idle_end - time.monotonic())))
+        settled = {}
+        memory(controller_pid, settled)  # steady state: every policy cached and reconciled
         counted = client.call("DELETE", "/_emulator/requests")[1]
         idle = [r for r in counted["requests"] if r["agent"].startswith("pybak-kubeclient")]
         # SIGTERM goes to the controller itself: GNU time would die of it and leave the controller running.
@@ -193,6 +198,8 @@ def main():
         print(f"controller peak RSS: {int(rss.group(1)) / 1024:.1f} MiB" if rss else "controller peak RSS: not reported")
         print(f"  sampled peaks: anonymous (heap, stacks) {peaks.get('RssAnon', 0) / 1024:.1f} MiB, "
               f"file-backed (mapped code of the binary and libraries) {peaks.get('RssFile', 0) / 1024:.1f} MiB")
+        print(f"  anonymous before the first policy {before.get('RssAnon', 0) / 1024:.1f} MiB, at the end of the idle period "
+              f"{settled.get('RssAnon', 0) / 1024:.1f} MiB (peak minus end: transient; end minus before: what the policies keep)")
     finally:
         if controller and controller.poll() is None:
             controller.kill()
