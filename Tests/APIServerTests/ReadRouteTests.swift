@@ -144,13 +144,15 @@ import Testing
     }
 
     @Test func followStreamsTheTailThenNewLinesAsServerSentEvents() async throws {
-        let test = try TestServer(configure: { $0.followMaxSeconds = 1.5; $0.followPollSeconds = 0.2 })
+        // The stream stays open 4 s; the new line is written 0.5 s after the server is up (not before it starts,
+        // so a slow start on a loaded machine cannot push the write past the end of the stream).
+        let test = try TestServer(configure: { $0.followMaxSeconds = 4; $0.followPollSeconds = 0.2 })
         let seed = test.seed
-        Task {
-            try await Task.sleep(for: .milliseconds(500))
-            try seed.open().appendLogs([.init(time: "2026-11-27T04:01:00.000Z", level: "info", runId: nil, policy: "invoices", message: "fresh line", metadata: "{}")])
-        }
         try await test.test { client in
+            Task {
+                try await Task.sleep(for: .milliseconds(500))
+                try seed.open().appendLogs([.init(time: "2026-11-27T04:01:00.000Z", level: "info", runId: nil, policy: "invoices", message: "fresh line", metadata: "{}")])
+            }
             try await client.execute(uri: "/logs?follow=true&limit=2&policy=invoices", method: .get) { response in
                 #expect(response.headers[.contentType]?.hasPrefix("text/event-stream") == true)
                 let events = response.text.components(separatedBy: "\n\n").filter { $0.contains("data: ") }
