@@ -66,6 +66,12 @@ public struct ControllerService: Service {
             }
         } catch is CancellationError {
             // graceful shutdown
+        } catch {
+            // Leadership lost, or a shutdown that ended the renewal loop first: the Lease is given up if it is still
+            // ours (release does nothing when another replica holds it).
+            await queue.shutDown()
+            await elector?.release()
+            throw error
         }
         await queue.shutDown()
         await elector?.release()

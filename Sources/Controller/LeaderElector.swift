@@ -127,17 +127,27 @@ public actor LeaderElector {
     /// Gives the Lease up (holder cleared, duration 1 s) so another replica takes over at once.
     public func release() async {
         guard lastRenewal != nil, var lease = latest, lease.spec?.holderIdentity == identity else { return }
-        let wall = KubeTime.micro(clock.date())
-        lease.spec?.holderIdentity = nil
-        lease.spec?.leaseDurationSeconds = 1
-        lease.spec?.renewTime = wall
-        lease.spec?.acquireTime = wall
-        do {
-            latest = try await store.update(lease)
-            lastRenewal = nil
-            logger.notice("released the lease", metadata: ["lease": "\(namespace)/\(name)", "lease.identity": "\(identity)"])
-        } catch {
-            logger.warning("cannot release the lease; it expires by itself", metadata: ["lease": "\(namespace)/\(name)", "reason": "\(error)"])
+        for attempt in 1...2 {
+            let wall = KubeTime.micro(clock.date())
+            lease.spec?.holderIdentity = nil
+            lease.spec?.leaseDurationSeconds = 1
+            lease.spec?.renewTime = wall
+            lease.spec?.acquireTime = wall
+            do {
+                latest = try await store.update(lease)
+                lastRenewal = nil
+                logger.notice("released the lease", metadata: ["lease": "\(namespace)/\(name)", "lease.identity": "\(identity)"])
+                return
+            } catch {
+                // A renewal cut short by the shutdown may have reached the server after all, leaving our copy one
+                // version behind: read the Lease again once, and give it up if it is still ours.
+                if attempt == 1, let current = try? await store.get(namespace: namespace, name: name), current.spec?.holderIdentity == identity {
+                    lease = current
+                    continue
+                }
+                logger.warning("cannot release the lease; it expires by itself", metadata: ["lease": "\(namespace)/\(name)", "reason": "\(error)"])
+                return
+            }
         }
     }
 }

@@ -38,6 +38,12 @@ actor InMemoryLeases: LeaseStore {
     }
 
     func setDown(_ value: Bool) { down = value }
+
+    /// As if an update reached the server but its answer was lost.
+    func bumpVersion() {
+        version += 1
+        lease?.metadata.resourceVersion = "\(version)"
+    }
 }
 
 @Suite struct LeaderElectorTests {
@@ -94,6 +100,18 @@ actor InMemoryLeases: LeaseStore {
         #expect(await store.lease?.spec?.holderIdentity == nil)
         #expect(await !a.isLeader)
         #expect(await b.tryAcquireOrRenew())
+    }
+
+    @Test func releaseReadsTheLeaseAgainWhenARenewalCutShortReachedTheServer() async throws {
+        let store = InMemoryLeases()
+        let clock = ManualClock()
+        let a = Self.elector(store, "a", clock)
+        #expect(await a.tryAcquireOrRenew())
+        // The server applied a renewal whose answer never arrived: the elector's copy is one version behind.
+        await store.bumpVersion()
+        await a.release()
+        #expect(await store.lease?.spec?.holderIdentity == nil)
+        #expect(await store.lease?.spec?.leaseDurationSeconds == 1)
     }
 
     @Test func leadershipIsLostAfterTheRenewDeadline() async throws {
