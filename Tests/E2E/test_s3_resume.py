@@ -92,7 +92,8 @@ def test_a_pass_killed_mid_multipart_upload_is_resumed_by_the_next_pass(pybak, f
             if 2 in held or time.monotonic() > deadline:
                 break
             time.sleep(0.1)
-        assert held == {1, 2}, held
+        # Part 2 reaches moto only if the pass had sent its whole body before the kill; either way part 1 is held.
+        assert 1 in held and held <= {1, 2}, held
         assert key not in moto.objects()
         if case == "upload-gone":  # e.g. a lifecycle rule aborted it
             moto.s3.abort_multipart_upload(Bucket=moto.bucket, Key=key, UploadId=state["uploadId"])
