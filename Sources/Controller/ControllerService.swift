@@ -32,6 +32,7 @@ public struct ControllerService: Service {
     public func run() async throws {
         let queue = self.queue
         let elector = self.elector
+        var failure: (any Error)?
         do {
             try await cancelWhenGracefulShutdown {
                 if let elector {
@@ -67,14 +68,13 @@ public struct ControllerService: Service {
         } catch is CancellationError {
             // graceful shutdown
         } catch {
-            // Leadership lost, or a shutdown that ended the renewal loop first: the Lease is given up if it is still
-            // ours (release does nothing when another replica holds it).
-            await queue.shutDown()
-            await elector?.release()
-            throw error
+            // Leadership lost, or a shutdown that ended the renewal loop first: the Lease is still given up below
+            // if it is ours (release does nothing when another replica holds it).
+            failure = error
         }
         await queue.shutDown()
         await elector?.release()
+        if let failure { throw failure }
         logger.notice("controller stopped")
     }
 
