@@ -208,6 +208,10 @@ import Testing
                 #expect(response.status == .badRequest)
                 #expect(((response.json["error"] as? [String: Any])?["message"] as? String)?.hasPrefix("polcy: unknown parameter") == true)
             }
+            try await client.execute(uri: "/files?limit=5&limit=500", method: .get) { response in
+                #expect(response.status == .badRequest)
+                #expect(((response.json["error"] as? [String: Any])?["message"] as? String)?.hasPrefix("limit: given more than once") == true)
+            }
             try await client.execute(uri: "/logs?cursor=", method: .get) { #expect($0.status == .badRequest) }
             try await client.execute(uri: "/logs?follow=1", method: .get) { #expect($0.status == .badRequest) }
             try await client.execute(uri: "/logs", method: .get, headers: [HTTPField.Name("Last-Event-ID")!: "x"]) { #expect($0.status == .badRequest) }

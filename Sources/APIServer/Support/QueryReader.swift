@@ -9,11 +9,16 @@ struct QueryReader {
     let parameters: FlatDictionary<Substring, Substring>
 
     /// Reads the query of a request that takes only `known` parameters.
-    /// - Throws: a 400 naming an unknown parameter (a typo such as `polcy=` must not silently widen a query).
+    /// - Throws: a 400 naming an unknown parameter (a typo such as `polcy=` must not silently widen a query),
+    ///   or one given more than once (every parameter takes one value; `limit=5&limit=500` has no meaning to pick).
     init(_ request: Request, known: Set<String>) throws {
         parameters = request.uri.queryParameters
         if let unknown = parameters.first(where: { !known.contains(String($0.key)) }) {
             throw APIError.badParameter(String(unknown.key), "unknown parameter; this endpoint takes \(known.sorted().joined(separator: ", "))")
+        }
+        var seen = Set<Substring>()
+        if let repeated = parameters.first(where: { !seen.insert($0.key).inserted }) {
+            throw APIError.badParameter(String(repeated.key), "given more than once; give it once")
         }
     }
 
