@@ -88,7 +88,7 @@ let package = Package(
         .target(
             name: "KubeClient",
             dependencies: [
-                "Transport", "PyBakCore",
+                "Transport", "PyBakCore", "CZlib",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -73,9 +73,6 @@ public enum ControllerMetricsText {
     }
 
     private static func epochSeconds(_ text: String) -> Double? {
-        let formatter = ISO8601DateFormatter()
-        if let date = formatter.date(from: text) { return date.timeIntervalSince1970 }
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.date(from: text)?.timeIntervalSince1970
+        KubeTime.parse(text)?.timeIntervalSince1970
     }
 }

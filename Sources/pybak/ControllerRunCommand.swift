@@ -77,11 +77,17 @@ struct ControllerRunCommand: AsyncParsableCommand {
             let queue = WorkQueue()
             let watched = namespace ?? KubeAPI.allNamespaces
             let owned = "app.kubernetes.io/managed-by=pybak-controller"
-            let policies = Informer<BackupPolicy>(api: api, namespace: watched, logger: logger, transform: .strippingManagedFields) { event in
+            // Policies and CronJobs are read once per reconcile (CronJobs carry the worker's pod template): both kept
+            // deflated, so a thousand policies cost a few MiB. Jobs are filtered on every reconcile: kept as values.
+            let policies = Informer<BackupPolicy>(
+                api: api, namespace: watched, logger: logger, transform: .strippingManagedFields, storage: .deflatedJSON
+            ) { event in
                 let meta = event.object.metadata
                 await queue.add(PolicyKey(namespace: meta.namespace ?? "", name: meta.name ?? ""))
             }
-            let cronJobs = Informer<CronJob>(api: api, namespace: watched, labelSelector: owned, logger: logger, transform: .strippingManagedFields) { event in
+            let cronJobs = Informer<CronJob>(
+                api: api, namespace: watched, labelSelector: owned, logger: logger, transform: .strippingManagedFields, storage: .deflatedJSON
+            ) { event in
                 await Self.enqueueOwner(event.object.metadata, queue: queue)
             }
             let jobs = Informer<Job>(api: api, namespace: watched, labelSelector: owned, logger: logger, transform: .strippingManagedFields) { event in

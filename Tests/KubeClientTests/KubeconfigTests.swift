@@ -107,6 +107,9 @@ import Testing
         ("current-context: x\ncontexts: [{name: x, context: {cluster: c, user: u}}]\nclusters: [{name: c, cluster: {server: 'https://a'}}]\nusers: [{name: u, user: {auth-provider: {name: gcp}}}]\n",
          "users[u].user.auth-provider", "not supported"),
         ("clusters: {name: c}\n", "clusters", "not a valid kubeconfig"),
+        ("# nothing here\n", "", "the kubeconfig is empty"),
+        ("current-context: x\ncontexts: [{name: x, context: {cluster: c}}]\nclusters: [{name: c, cluster: {server: 'https://a', insecure-skip-tls-verify: maybe}}]\n",
+         "clusters[0].cluster.insecure-skip-tls-verify", "not a valid kubeconfig"),
         ("current-context: x\ncontexts: [{name: x, context: {cluster: c}}]\nclusters: [{name: c, cluster: {server: 'ftp://a'}}]\n", "clusters[c].cluster.server", "not an http(s) URL"),
     ])
     func errorsNameTheFileAndField(yaml: String, field: String, problem: String) throws {

@@ -37,9 +37,20 @@ public enum Kubeconfig {
     }
 
     /// Parses one kubeconfig document.
+    ///
+    /// Parsed with `Resolver.basic`: the decoder reads booleans and numbers from the text of each scalar, and
+    /// Yams' other resolvers match scalars with `NSRegularExpression`, which loads ICU and its data (MiBs of
+    /// resident memory a long-running controller would keep for one small file). So YAML merge keys (`<<`)
+    /// are not expanded; kubeconfigs written by kubectl and cloud CLIs do not use them.
     static func parse(_ yaml: String, path: String) throws -> KubeconfigFile {
         do {
-            return try YAMLDecoder().decode(KubeconfigFile.self, from: yaml)
+            let parser = try Parser(yaml: yaml, resolver: .basic)
+            guard let root = try parser.singleRoot() else {
+                throw KubeConfigError(file: path, field: "", problem: "the kubeconfig is empty", remedy: "fix the file")
+            }
+            return try withExtendedLifetime(parser) { try YAMLDecoder().decode(KubeconfigFile.self, from: root) }
+        } catch let error as KubeConfigError {
+            throw error
         } catch let error as DecodingError {
             throw KubeConfigError(file: path, field: fieldPath(of: error), problem: "not a valid kubeconfig (\(describe(error)))", remedy: "fix the file")
         } catch {

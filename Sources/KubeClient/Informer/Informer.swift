@@ -29,14 +29,15 @@ public final class Informer<Object: KubeResource>: Service, Sendable {
     ///   - logger: where reconnects are reported.
     ///   - transform: applied to each object before the cache keeps it and the handler sees it, e.g.
     ///     `.strippingManagedFields`, so the cache holds only what is read.
+    ///   - storage: how the cache holds objects (`.deflatedJSON` for large objects read rarely).
     ///   - handler: called with each change, in order, after the cache has it.
     public init(
         api: KubeAPI, namespace: String? = nil, labelSelector: String? = nil, fieldSelector: String? = nil,
         settings: InformerSettings = InformerSettings(), logger: Logger = Logger(label: "pybak.informer"),
-        transform: InformerTransform<Object>? = nil,
+        transform: InformerTransform<Object>? = nil, storage: InformerStorage = .values,
         handler: @escaping @Sendable (InformerEvent<Object>) async -> Void = { _ in }
     ) {
-        self.cache = InformerCache<Object>(transform: transform)
+        self.cache = InformerCache<Object>(transform: transform, storage: storage)
         self.api = api
         self.namespace = namespace
         self.labelSelector = labelSelector
