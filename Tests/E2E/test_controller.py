@@ -1,18 +1,16 @@
 """`pybak controller` against the Kubernetes API emulator with real kubectl: the CRD and a policy
 applied -> a CronJob -> a Job whose Pod runs the real `pybak worker` on local folders -> status in
 `kubectl get backuppolicies` -> spec change, suspend, invalid spec, delete; SIGTERM releases the Lease."""
-import json
 import os
 import signal
 import socket
 import subprocess
 import time
-import urllib.error
-import urllib.request
 
 import pytest
 
 from conftest import REPO
+from controller_support import fetch, get, wait_for
 from test_operator_worker import admin, emulator, kubectl, stored, wait_job, write_files  # noqa: F401 (fixture)
 
 POLICY = """\
@@ -23,30 +21,6 @@ spec:
   source: {volume: {persistentVolumeClaim: {claimName: inbox}}, path: incoming, include: ["*.csv"], minAge: 0s}
   destination: {volume: {persistentVolumeClaim: {claimName: archive}}, path: backups}
 """
-
-
-def wait_for(check, timeout=30, what="condition"):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-def fetch(url):
-    """(status, body) of a GET, whatever the status."""
-    try:
-        with urllib.request.urlopen(url, timeout=5) as response:
-            return response.status, response.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode()
-
-
-def get(kubeconfig, *args):
-    proc = subprocess.run(["kubectl", "--kubeconfig", str(kubeconfig), "get", *args, "-o", "json"], capture_output=True, text=True)
-    return json.loads(proc.stdout) if proc.returncode == 0 else None
 
 
 @pytest.fixture
@@ -176,9 +150,13 @@ def test_the_other_replica_takes_over_when_the_leader_dies(pybak, controller, tm
         policy = tmp_path / "policy.yaml"
         policy.write_text(POLICY)
         kubectl(kubeconfig, "apply", "-f", str(policy))
-        wait_for(lambda: get(kubeconfig, "cronjob", "invoices"), timeout=40, what="the standby to act")
+        wait_for(lambda: (get(kubeconfig, "lease", "pybak-controller", "-n", "default") or {}).get("spec", {}).get("holderIdentity") == "replica-b",
+                 timeout=40, interval=0.1, what="replica-b to take the Lease")
         took = time.time() - killed
-        assert took < 15 + 2 + 5, f"took over after {took:.1f}s"
+        # Within the lease duration (15 s) of the leader's last renewal, which was at most one retry period (2 s)
+        # before the kill, plus one retry period for the standby to look again and the polling here.
+        assert took <= 15 + 2 + 1, f"took the Lease {took:.1f}s after the leader died"
+        wait_for(lambda: get(kubeconfig, "cronjob", "invoices"), timeout=10, what="the new leader to act")
         lease = get(kubeconfig, "lease", "pybak-controller", "-n", "default")["spec"]
         assert lease["holderIdentity"] == "replica-b" and lease["leaseTransitions"] == 1
     finally:
