@@ -134,6 +134,31 @@ def test_a_failing_worker_makes_the_policy_degraded(controller, tmp_path):
     assert any(e["reason"] == "NeverSucceeded" and e["type"] == "Warning" for e in events)
 
 
+def test_a_worker_config_error_fails_the_job_at_once(controller, tmp_path):
+    """A key Secret that is not a key: the worker exits 2 (bad configuration), and the CronJob's pod failure policy
+    fails the Job on that first Pod instead of retrying it (backoffLimit 1 would make a second)."""
+    url, kubeconfig, volumes, _ = controller
+    (volumes / "archive" / "backups").mkdir(parents=True)
+    write_files(volumes / "inbox" / "incoming", 2)
+    kubectl(kubeconfig, "create", "secret", "generic", "pybak-key", "--from-literal=key=short")
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(POLICY + "  encryption: {keySecretRef: {name: pybak-key, key: key}}\n")
+    kubectl(kubeconfig, "apply", "-f", str(policy))
+    wait_for(lambda: get(kubeconfig, "cronjob", "invoices"), what="the CronJob")
+    admin(url, "cronjobs/default/invoices/run", {"jobName": "invoices-badkey"})
+    job, conditions = wait_job(kubeconfig, "invoices-badkey")
+    assert "Failed" in conditions
+    failed = next(c for c in job["status"]["conditions"] if c["type"] == "Failed")
+    assert failed["reason"] == "PodFailurePolicy" and "exit code 2" in failed["message"], failed
+    assert job["status"].get("failed") == 1
+    pods = get(kubeconfig, "pods", "-l", "batch.kubernetes.io/job-name=invoices-badkey")["items"]
+    assert len(pods) == 1
+    assert len(list((volumes / "inbox" / "incoming").rglob("*.csv"))) == 2  # nothing moved
+    degraded = wait_for(lambda: next((c for c in get(kubeconfig, "backuppolicy", "invoices")["status"].get("conditions", [])
+                                      if c["type"] == "Degraded" and c["status"] == "True"), None), what="Degraded")
+    assert "invoices-badkey" in degraded["message"]
+
+
 def test_the_other_replica_takes_over_when_the_leader_dies(pybak, controller, tmp_path):
     _, kubeconfig, _, leader = controller
     # replica-a leads first; only then does the standby start (otherwise the two race for the first Lease).

@@ -3,9 +3,12 @@ versions (a policy created during the outage still gets its CronJob), API 500s a
 it makes during the fault are counted and bounded), an invalid spec after a valid one (the CronJob is kept but
 suspended, with a clear condition and events), and RBAC: the controller works with exactly the rules of
 manifests/rbac (a token limited to them)."""
+import json
 import signal
+import ssl
 import subprocess
 import time
+import urllib.request
 
 import pytest
 import yaml
@@ -175,20 +178,25 @@ def secured_emulator(pybak, tmp_path):
     proc.wait(timeout=10)
 
 
+def secured_admin(url, path, body):
+    """An admin call to the TLS emulator (its self-signed certificate; admin endpoints only)."""
+    request = urllib.request.Request(f"{url}/_emulator/{path}", method="POST", headers={"Content-Type": "application/json"},
+                                     data=json.dumps(body).encode())
+    urllib.request.urlopen(request, context=ssl._create_unverified_context()).read()
+
+
+def kubeconfig_as(kubeconfig, tmp_path, user):
+    """A copy of the emulator's kubeconfig whose user has only the given credentials (e.g. another token)."""
+    config = yaml.safe_load(kubeconfig.read_text())
+    config["users"][0]["user"] = user
+    path = tmp_path / "controller-kubeconfig"
+    path.write_text(yaml.safe_dump(config))
+    return path
+
 def test_the_controller_needs_only_the_rbac_it_is_granted(pybak, secured_emulator, tmp_path):
     url, kubeconfig, volumes = secured_emulator
-    import json
-    import ssl
-    import urllib.request
-    context = ssl._create_unverified_context()  # the emulator's self-signed certificate; admin endpoints only
-    request = urllib.request.Request(f"{url}/_emulator/tokens", method="POST", headers={"Content-Type": "application/json"},
-                                     data=json.dumps({"token": "controller-token", "user": "system:serviceaccount:pybak-system:pybak-controller",
-                                                      "rules": rbac_rules()}).encode())
-    urllib.request.urlopen(request, context=context).read()
-    limited = yaml.safe_load(kubeconfig.read_text())
-    limited["users"][0]["user"]["token"] = "controller-token"
-    controller_config = tmp_path / "controller-kubeconfig"
-    controller_config.write_text(yaml.safe_dump(limited))
+    secured_admin(url, "tokens", {"token": "controller-token", "user": "system:serviceaccount:pybak-system:pybak-controller", "rules": rbac_rules()})
+    controller_config = kubeconfig_as(kubeconfig, tmp_path, {"token": "controller-token"})
 
     install_crd(kubeconfig)
     proc = start_controller(pybak, controller_config, tmp_path / "controller.log")
@@ -198,9 +206,7 @@ def test_the_controller_needs_only_the_rbac_it_is_granted(pybak, secured_emulato
         (volumes / "archive").mkdir(parents=True, exist_ok=True)
         apply_policy(kubeconfig, tmp_path, "invoices")
         wait_for(lambda: get(kubeconfig, "cronjob", "invoices"), what="the CronJob")
-        request = urllib.request.Request(f"{url}/_emulator/cronjobs/default/invoices/run", method="POST", headers={"Content-Type": "application/json"},
-                                         data=json.dumps({"jobName": "invoices-now"}).encode())
-        urllib.request.urlopen(request, context=context).read()
+        secured_admin(url, "cronjobs/default/invoices/run", {"jobName": "invoices-now"})
         _, conditions = wait_job(kubeconfig, "invoices-now")
         assert conditions == {"Complete"}
         assert stored(volumes / "archive" / "backups") == data
@@ -220,3 +226,33 @@ def test_the_controller_needs_only_the_rbac_it_is_granted(pybak, secured_emulato
         stop(proc)
     log = (tmp_path / "controller.log").read_text()
     assert "403" not in log and "orbidden" not in log, log[-3000:]
+
+
+def test_a_rejected_token_is_replaced_from_the_rotated_token_file_without_a_restart(pybak, secured_emulator, tmp_path):
+    """The API server stops accepting the controller's token (as when a projected service-account token expires); the
+    controller's requests get 401 and back off, and once the token file holds a new token it carries on: same process,
+    still the leader, and a policy applied after the rotation gets its CronJob."""
+    url, kubeconfig, _ = secured_emulator
+    for token in ("sa-token-1", "sa-token-2"):
+        secured_admin(url, "tokens", {"token": token, "user": "system:serviceaccount:pybak-system:pybak-controller"})
+    token_file = tmp_path / "token"
+    token_file.write_text("sa-token-1")
+    controller_config = kubeconfig_as(kubeconfig, tmp_path, {"tokenFile": str(token_file)})
+
+    install_crd(kubeconfig)
+    proc = start_controller(pybak, controller_config, tmp_path / "controller.log")
+    try:
+        leading(kubeconfig)
+        apply_policy(kubeconfig, tmp_path, "before")
+        wait_for(lambda: get(kubeconfig, "cronjob", "before"), what="the first CronJob")
+        secured_admin(url, "faults", {"rejectToken": "sa-token-1"})
+        wait_for(lambda: "401" in (tmp_path / "controller.log").read_text(), timeout=10, what="a 401 in the controller's log")
+        (tmp_path / "token.new").write_text("sa-token-2")
+        (tmp_path / "token.new").rename(token_file)  # as the kubelet swaps a projected token: atomically
+        apply_policy(kubeconfig, tmp_path, "after")
+        wait_for(lambda: get(kubeconfig, "cronjob", "after"), timeout=20, what="the CronJob of a policy applied after the rotation")
+        assert proc.poll() is None, (tmp_path / "controller.log").read_text()[-3000:]
+        lease = get(kubeconfig, "lease", "pybak-controller", "-n", "default")["spec"]
+        assert lease["holderIdentity"] == "replica-a" and lease.get("leaseTransitions", 0) == 0
+    finally:
+        stop(proc)

@@ -9,7 +9,10 @@ active Jobs), ``startingDeadlineSeconds`` and the history limits.
 
 Job: creates Pods up to ``parallelism`` until ``completions`` succeed
 (``completionMode: Indexed`` gives each Pod an index), counts failures against
-``backoffLimit``, honours ``activeDeadlineSeconds`` and ``suspend``, and keeps
+``backoffLimit`` after ``podFailurePolicy`` (``onExitCodes`` rules: ``FailJob`` ends
+the Job at once with reason ``PodFailurePolicy``, ``Ignore`` does not count the
+failure, ``Count`` counts it; ``onPodConditions`` rules are not evaluated), honours
+``activeDeadlineSeconds`` and ``suspend``, and keeps
 ``status`` (active, ready, succeeded, failed, startTime, completionTime,
 completedIndexes, conditions Complete/Failed) up to date.
 """
@@ -43,6 +46,24 @@ def job_finished(job: dict[str, Any]) -> str | None:
     for ctype in ("Complete", "Failed"):
         if _condition(job, ctype):
             return ctype
+    return None
+
+
+def _pod_failure_rule(job: dict[str, Any], pod: dict[str, Any]) -> tuple[int, dict[str, Any], str, int] | None:
+    """The first ``podFailurePolicy`` rule whose ``onExitCodes`` matches a failed Pod's container:
+    (rule index, rule, container name, exit code); None when none matches."""
+    rules = ((job["spec"].get("podFailurePolicy") or {}).get("rules")) or []
+    for status in pod.get("status", {}).get("containerStatuses") or []:
+        code = ((status.get("state") or {}).get("terminated") or {}).get("exitCode")
+        if not code:
+            continue
+        for index, rule in enumerate(rules):
+            on = rule.get("onExitCodes")
+            if not on or on.get("containerName") not in (None, status.get("name")):
+                continue
+            listed = code in (on.get("values") or [])
+            if listed == (on.get("operator") == "In"):
+                return index, rule, status.get("name", ""), code
     return None
 
 
@@ -241,7 +262,14 @@ class BatchController:
             conditions = [c for c in conditions if c.get("type") != "Suspended"]
             status.setdefault("startTime", rfc3339(now))
             start = parse_time(status["startTime"]) or now
-            if len(failed) + restarts > spec.get("backoffLimit", 6):
+            matched = [(p, m) for p in failed if (m := _pod_failure_rule(job, p))]
+            fail_job = next(((p, m) for p, m in matched if m[1].get("action") == "FailJob"), None)
+            ignored = sum(1 for _, m in matched if m[1].get("action") == "Ignore")
+            if fail_job:
+                pod, (index, _, container, code) = fail_job
+                finished = ("Failed", "PodFailurePolicy", f"Container {container} for pod {pod['metadata']['namespace']}/"
+                            f"{pod['metadata']['name']} failed with exit code {code} matching FailJob rule at index {index}")
+            elif len(failed) - ignored + restarts > spec.get("backoffLimit", 6):
                 finished = ("Failed", "BackoffLimitExceeded", "Job has reached the specified backoff limit")
             elif spec.get("activeDeadlineSeconds") and now - start > spec["activeDeadlineSeconds"]:
                 finished = ("Failed", "DeadlineExceeded", "Job was active longer than specified deadline")

@@ -74,6 +74,29 @@ def test_failing_job_reports_failed(batch):
     assert client.get(f"/api/v1/namespaces/default/pods/{pod['metadata']['name']}/log").raw == b"boom\n"
 
 
+@pytest.mark.parametrize("exit_code, action, failed, reason", [
+    (2, "FailJob", 1, "PodFailurePolicy"),         # the listed code ends the Job at its first failure
+    (3, "FailJob", 3, "BackoffLimitExceeded"),     # another code counts against backoffLimit (2) as before
+    (2, "Ignore", None, None),                     # an ignored failure is not counted: the Pod is made again
+])
+def test_pod_failure_policy_on_exit_codes(batch, exit_code, action, failed, reason):
+    _, client = batch
+    rules = [{"action": action, "onExitCodes": {"containerName": "worker", "operator": "In", "values": [2]}}]
+    client.post(CRONJOBS, cronjob("pfp", f"exit {exit_code}", job_spec={"backoffLimit": 2, "podFailurePolicy": {"rules": rules}}))
+    client.admin("cronjobs/default/pfp/run", {"jobName": "pfp-now"})
+    if action == "Ignore":
+        # Never counted, so never finished: Pods keep being made and failing.
+        wait_for(lambda: len(client.get("/api/v1/namespaces/default/pods").body["items"]) >= 4)
+        assert job_done(client, "pfp-now") is None
+        return
+    done = wait_for(lambda: job_done(client, "pfp-now"))
+    assert done["status"]["failed"] == failed
+    condition = [c for c in done["status"]["conditions"] if c["type"] == "Failed"][0]
+    assert condition["reason"] == reason
+    if reason == "PodFailurePolicy":
+        assert "failed with exit code 2 matching FailJob rule at index 0" in condition["message"]
+
+
 def test_schedule_forbid_and_history(batch):
     emu, client = batch
     emu.clock.set(1_800_000_000 - 1_800_000_000 % 120 + 30)  # 30 s after a */2 boundary
