@@ -107,8 +107,8 @@ struct ControllerRunCommand: AsyncParsableCommand {
             }
             let policyCache = policies.cache
             let service = ControllerService(queue: queue, reconciler: reconciler, elector: elector, workers: workers, logger: logger) {
-                for policy in await policyCache.list() {
-                    await queue.add(PolicyKey(namespace: policy.metadata.namespace ?? "", name: policy.metadata.name ?? ""))
+                for (namespace, name) in await policyCache.names() {
+                    await queue.add(PolicyKey(namespace: namespace, name: name))
                 }
                 if let catalog { Task { await Self.pruneStates(catalog, cache: policyCache, namespace: namespace, logger: logger) } }
             }
@@ -153,7 +153,7 @@ struct ControllerRunCommand: AsyncParsableCommand {
         while !(await cache.hasSynced) {
             guard (try? await Task.sleep(for: .milliseconds(100))) != nil else { return }
         }
-        let keys = Set(await cache.list().map { PolicyKey(namespace: $0.metadata.namespace ?? "", name: $0.metadata.name ?? "") })
+        let keys = Set(await cache.names().map { PolicyKey(namespace: $0.namespace, name: $0.name) })
         do {
             let removed = try await catalog.retainOnly(keys, namespace: namespace)
             if removed > 0 { logger.info("removed the catalog states of deleted policies", metadata: ["policies.removed": "\(removed)"]) }

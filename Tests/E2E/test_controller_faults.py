@@ -245,8 +245,10 @@ def test_a_rejected_token_is_replaced_from_the_rotated_token_file_without_a_rest
         leading(kubeconfig)
         apply_policy(kubeconfig, tmp_path, "before")
         wait_for(lambda: get(kubeconfig, "cronjob", "before"), what="the first CronJob")
+        log = tmp_path / "controller.log"
+        before = len(log.read_text())
         secured_admin(url, "faults", {"rejectToken": "sa-token-1"})
-        wait_for(lambda: "401" in (tmp_path / "controller.log").read_text(), timeout=10, what="a 401 in the controller's log")
+        wait_for(lambda: "HTTP 401" in log.read_text()[before:], timeout=10, what="a refused request in the controller's log")
         (tmp_path / "token.new").write_text("sa-token-2")
         (tmp_path / "token.new").rename(token_file)  # as the kubelet swaps a projected token: atomically
         apply_policy(kubeconfig, tmp_path, "after")

@@ -46,6 +46,7 @@ import Testing
         #expect(await deflated.deflatedBytes > 0)
         #expect(await values.deflatedBytes == 0)
         #expect(await deflated.list() == first)
+        #expect(await deflated.names().map { "\($0.namespace)/\($0.name)" } == ["default/a", "default/b"])
         #expect(await deflated.get(namespace: "default", name: "b") == first[1])
 
         var changed = Self.map("b", version: "2")

@@ -135,6 +135,25 @@ import Testing
         #expect(throws: KubeConfigError.self) { try Kubeconfig.load(environment: ["HOME": directory]) }
     }
 
+    /// The kubelet's projected-volume layout: `token -> ..data/token`, `..data -> ..<timestamp>`; a rotation
+    /// writes a new timestamped folder and swaps `..data` atomically, so the `token` link itself never changes.
+    @Test func aTokenRotatedBySwappingTheDataSymlinkIsReadAgain() throws {
+        let sa = directory + "/projected"
+        let files = FileManager.default
+        try files.createDirectory(atPath: sa + "/..2026_11_27_10_00_00.1", withIntermediateDirectories: true)
+        try "token-one".write(toFile: sa + "/..2026_11_27_10_00_00.1/token", atomically: false, encoding: .utf8)
+        try files.createSymbolicLink(atPath: sa + "/..data", withDestinationPath: "..2026_11_27_10_00_00.1")
+        try files.createSymbolicLink(atPath: sa + "/token", withDestinationPath: "..data/token")
+        let source = TokenSource(file: sa + "/token")
+        #expect(try source.current() == "token-one")
+
+        try files.createDirectory(atPath: sa + "/..2026_11_27_10_48_00.2", withIntermediateDirectories: true)
+        try "token-two".write(toFile: sa + "/..2026_11_27_10_48_00.2/token", atomically: false, encoding: .utf8)  // same size
+        try files.createSymbolicLink(atPath: sa + "/..data_tmp", withDestinationPath: "..2026_11_27_10_48_00.2")
+        #expect(rename(sa + "/..data_tmp", sa + "/..data") == 0)
+        #expect(try source.current() == "token-two")
+    }
+
     @Test func inClusterReadsTheServiceAccountAndRotatesTheToken() throws {
         let sa = directory + "/sa"
         try FileManager.default.createDirectory(atPath: sa, withIntermediateDirectories: true)

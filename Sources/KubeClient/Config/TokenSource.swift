@@ -1,8 +1,17 @@
 import Foundation
 import Synchronization
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// A bearer token: fixed, or read from a file and read again whenever the file changes (service-account
 /// token rotation, `tokenFile` in a kubeconfig).
+///
+/// "Changes" is judged on the file the path leads to, symlinks followed: the kubelet mounts a projected
+/// token as `token -> ..data/token` and rotates it by swapping the `..data` symlink, which leaves the
+/// `token` link itself as it was. The file's identity (device, inode), size and modification time are
+/// compared, and the file is read again at least every `maximumAge` seconds whatever they say.
 public final class TokenSource: Sendable {
     private enum Origin: Sendable {
         case fixed(String)
@@ -11,9 +20,31 @@ public final class TokenSource: Sendable {
 
     private struct Cached: Sendable {
         var token: String
-        var modified: Date?
-        var size: Int?
+        var identity: FileIdentity
+        var readAt: ContinuousClock.Instant
     }
+
+    /// What `stat(2)` (which follows symlinks) says of the file a path leads to.
+    struct FileIdentity: Equatable, Sendable {
+        var device: UInt64
+        var inode: UInt64
+        var size: Int64
+        var modifiedSeconds: Int
+        var modifiedNanoseconds: Int
+
+        init?(path: String) {
+            var info = stat()
+            guard stat(path, &info) == 0 else { return nil }
+            device = UInt64(info.st_dev)
+            inode = UInt64(info.st_ino)
+            size = Int64(info.st_size)
+            modifiedSeconds = Int(info.st_mtim.tv_sec)
+            modifiedNanoseconds = Int(info.st_mtim.tv_nsec)
+        }
+    }
+
+    /// Seconds after which the file is read again even if it looks unchanged (client-go reads it every minute).
+    public static let maximumAge: Double = 60
 
     private let origin: Origin
     private let cache = Mutex<Cached?>(nil)
@@ -21,7 +52,7 @@ public final class TokenSource: Sendable {
     /// A token that never changes.
     public init(token: String) { origin = .fixed(token) }
 
-    /// A token read from `path`, re-read when its modification time or size changes.
+    /// A token read from `path`, re-read when the file it leads to changes (or after `maximumAge`).
     public init(file path: String) { origin = .file(path) }
 
     /// The current token.
@@ -30,10 +61,11 @@ public final class TokenSource: Sendable {
         switch origin {
         case .fixed(let token): return token
         case .file(let path):
-            let attributes = try? FileManager.default.attributesOfItem(atPath: path)
-            let modified = attributes?[.modificationDate] as? Date
-            let size = (attributes?[.size] as? NSNumber)?.intValue
-            if let cached = cache.withLock({ $0 }), cached.modified == modified, cached.size == size, modified != nil {
+            let identity = FileIdentity(path: path)
+            let now = ContinuousClock.now
+            if let identity, let cached = cache.withLock({ $0 }), cached.identity == identity,
+                now - cached.readAt < .seconds(Self.maximumAge)
+            {
                 return cached.token
             }
             guard let data = FileManager.default.contents(atPath: path) else {
@@ -43,7 +75,9 @@ public final class TokenSource: Sendable {
             guard !token.isEmpty else {
                 throw KubeConfigError(file: path, field: "token", problem: "the token file is empty", remedy: "write the bearer token into it")
             }
-            cache.withLock { $0 = Cached(token: token, modified: modified, size: size) }
+            if let identity {
+                cache.withLock { $0 = Cached(token: token, identity: identity, readAt: now) }
+            }
             return token
         }
     }

@@ -31,6 +31,15 @@ public actor InformerCache<Object: KubeResource> {
     /// Bytes the objects take where they are held as deflated JSON (0 for objects held as values).
     public var deflatedBytes: Int { objects.values.reduce(0) { $0 + $1.deflatedBytes } }
 
+    /// The namespace (empty for cluster-scoped objects) and name of every cached object, sorted, without
+    /// decoding any object (for callers that need only the keys of a deflated cache).
+    public func names() -> [(namespace: String, name: String)] {
+        objects.keys.sorted().map { key in
+            let slash = key.firstIndex(of: "/") ?? key.startIndex
+            return (String(key[..<slash]), String(key[key.index(after: slash)...]))
+        }
+    }
+
     /// How many objects are cached.
     public var count: Int { objects.count }
 

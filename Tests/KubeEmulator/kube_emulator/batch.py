@@ -251,6 +251,8 @@ class BatchController:
         done_indexes = sorted({index_of(p) for p in succeeded}) if indexed else []
         conditions = list(status.get("conditions") or [])
         finished = None
+        matched = [(p, m) for p in failed if (m := _pod_failure_rule(job, p))]
+        ignored = sum(1 for _, m in matched if m[1].get("action") == "Ignore")  # not counted, as in Kubernetes
         if spec.get("suspend"):
             for p in active:
                 self.api.delete_object(pod_rt, p, "Background")
@@ -262,9 +264,7 @@ class BatchController:
             conditions = [c for c in conditions if c.get("type") != "Suspended"]
             status.setdefault("startTime", rfc3339(now))
             start = parse_time(status["startTime"]) or now
-            matched = [(p, m) for p in failed if (m := _pod_failure_rule(job, p))]
             fail_job = next(((p, m) for p, m in matched if m[1].get("action") == "FailJob"), None)
-            ignored = sum(1 for _, m in matched if m[1].get("action") == "Ignore")
             if fail_job:
                 pod, (index, _, container, code) = fail_job
                 finished = ("Failed", "PodFailurePolicy", f"Container {container} for pod {pod['metadata']['namespace']}/"
@@ -295,7 +295,7 @@ class BatchController:
                 conditions.append(cond)
                 if ctype == "Complete":
                     status["completionTime"] = rfc3339(now)
-        status.update({"active": len(active), "succeeded": len(succeeded), "failed": len(failed),
+        status.update({"active": len(active), "succeeded": len(succeeded), "failed": len(failed) - ignored,
                        "ready": sum(1 for p in active if phase(p) == "Running"), "terminating": 0,
                        "uncountedTerminatedPods": {}})
         if indexed:
