@@ -8,12 +8,13 @@ the controller's peak RSS (/usr/bin/time -v), with its anonymous RSS before the 
 the idle period (steady state), so a peak is told apart from what the caches keep. The emulator runs no CronJob controller or kubelet
 (--manual-controllers), so only the controller's own work is measured. Usage:
 
-    python3 bench/controller.py [--policies 1000] [--idle 60] [--binary .build/release/pybak] [--database URL] [--profile DIR]
+    python3 bench/controller.py [--policies 1000] [--idle 60] [--binary .build/release/pybak] [--database URL] [--profile DIR] [--restart]
 
 It also prints the CPU seconds the emulator and the controller used while converging, and the controller's
 requests while converging grouped by method and resource (object names folded), so a slow run shows which
 side is busy and what the controller sent. --profile DIR records the emulator with py-spy (if installed)
-into DIR/emulator.folded (collapsed stacks, for flamegraph.pl or speedscope).
+into DIR/emulator.folded (collapsed stacks, for flamegraph.pl or speedscope). --restart then stops the controller and
+starts another over the existing policies (as a rolling update does) and prints its peak RSS and requests.
 
 The binary defaults to the release build when it exists (`swift build -c release --product pybak`), else the
 debug build. --database adds the PostgreSQL catalog (run summaries read and observed states written per policy).
@@ -96,6 +97,28 @@ def grouped(requests):
     return sorted(out.items(), key=lambda kv: -kv[1])
 
 
+def start_controller(binary, kubeconfig, identity, extra, client):
+    """Starts `pybak controller` under GNU time and waits until it holds the Lease."""
+    controller = subprocess.Popen(["/usr/bin/time", "-v", binary, "controller", "--kubeconfig", str(kubeconfig), "--leader-elect",
+                                   "--identity", identity, "--lease-namespace", "default", "--log-level", "warning", *extra],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while (client.call("GET", "/apis/coordination.k8s.io/v1/namespaces/default/leases/pybak-controller")[1] or {}).get("spec", {}).get("holderIdentity") != identity:
+        if time.monotonic() > deadline:
+            raise SystemExit(f"{identity} did not take the Lease within 60 s")
+        time.sleep(0.2)
+    return controller
+
+
+def stop_controller(controller):
+    """SIGTERM to the controller itself (GNU time would die of it and leave the controller running); its peak RSS in KiB."""
+    for child in Path(f"/proc/{controller.pid}/task/{controller.pid}/children").read_text().split():
+        os.kill(int(child), signal.SIGTERM)
+    _, stderr = controller.communicate(timeout=60)
+    rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", stderr)
+    return int(rss.group(1)) if rss else None
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--policies", type=int, default=1000)
@@ -103,6 +126,7 @@ def main():
     parser.add_argument("--binary")
     parser.add_argument("--database")
     parser.add_argument("--profile")
+    parser.add_argument("--restart", action="store_true", help="then start a second controller over the existing policies and report its peak RSS")
     args = parser.parse_args()
     binary = args.binary or next(str(p) for p in (REPO / ".build" / "release" / "pybak", REPO / ".build" / "debug" / "pybak") if p.exists())
     work = Path(tempfile.mkdtemp(prefix="pybak-bench-controller-"))
@@ -118,12 +142,7 @@ def main():
         while client.call("GET", f"{GROUP}/backuppolicies")[0] != 200:
             time.sleep(0.2)
         extra = ["--database", args.database] if args.database else []
-        controller = subprocess.Popen(["/usr/bin/time", "-v", binary, "controller", "--kubeconfig", str(kubeconfig), "--leader-elect",
-                                       "--identity", "bench", "--lease-namespace", "default", "--log-level", "warning", *extra],
-                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        while (client.call("GET", "/apis/coordination.k8s.io/v1/namespaces/default/leases/pybak-controller")[1] or {}).get("spec", {}).get("holderIdentity") != "bench":
-            time.sleep(0.2)
-
+        controller = start_controller(binary, kubeconfig, "bench", extra, client)
         controller_pid = int(Path(f"/proc/{controller.pid}/task/{controller.pid}/children").read_text().split()[0])
         profiler = None
         if args.profile:
@@ -177,12 +196,17 @@ def main():
         memory(controller_pid, settled)  # steady state: every policy cached and reconciled
         counted = client.call("DELETE", "/_emulator/requests")[1]
         idle = [r for r in counted["requests"] if r["agent"].startswith("pybak-kubeclient")]
-        # SIGTERM goes to the controller itself: GNU time would die of it and leave the controller running.
-        children = Path(f"/proc/{controller.pid}/task/{controller.pid}/children").read_text().split()
-        for child in children:
-            os.kill(int(child), signal.SIGTERM)
-        _, stderr = controller.communicate(timeout=60)
-        rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", stderr)
+        rss = stop_controller(controller)
+        restart_rss = None
+        if args.restart:
+            # A new controller (a rolling update) starts with every policy and CronJob already there: its first lists
+            # decode them all at once. Measured from its start until it leads, has reconciled (no writes are due) and
+            # stayed idle 10 s.
+            client.call("DELETE", "/_emulator/requests")
+            restarted = start_controller(binary, kubeconfig, "bench-2", extra, client)
+            time.sleep(10)
+            restart_rss = stop_controller(restarted)
+            restart_requests = [r for r in client.call("DELETE", "/_emulator/requests")[1]["requests"] if r["agent"].startswith("pybak-kubeclient")]
 
         print(f"binary: {binary}{' (with PostgreSQL catalog)' if args.database else ''}")
         print(f"{args.policies} policies created in {created:.1f} s (8 parallel POSTs)")
@@ -195,11 +219,16 @@ def main():
         print(f"controller requests while idle for {args.idle:.0f} s: {sum(r['count'] for r in idle)}")
         for r in idle:
             print(f"  {r['count']:5d}  {r['method']} {r['path']}{' (watch)' if r['watch'] else ''}")
-        print(f"controller peak RSS: {int(rss.group(1)) / 1024:.1f} MiB" if rss else "controller peak RSS: not reported")
+        print(f"controller peak RSS: {rss / 1024:.1f} MiB" if rss else "controller peak RSS: not reported")
         print(f"  sampled peaks: anonymous (heap, stacks) {peaks.get('RssAnon', 0) / 1024:.1f} MiB, "
               f"file-backed (mapped code of the binary and libraries) {peaks.get('RssFile', 0) / 1024:.1f} MiB")
         print(f"  anonymous before the first policy {before.get('RssAnon', 0) / 1024:.1f} MiB, at the end of the idle period "
               f"{settled.get('RssAnon', 0) / 1024:.1f} MiB (peak minus end: transient; end minus before: what the policies keep)")
+        if args.restart:
+            print(f"restarted controller with {args.policies} policies already there: peak RSS "
+                  f"{restart_rss / 1024:.1f} MiB" if restart_rss else "restarted controller: peak RSS not reported")
+            for key, count in grouped(restart_requests):
+                print(f"  {count:5d}  {key}")
     finally:
         if controller and controller.poll() is None:
             controller.kill()

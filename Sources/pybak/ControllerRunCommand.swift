@@ -106,7 +106,15 @@ struct ControllerRunCommand: AsyncParsableCommand {
                 elector = LeaderElector(store: KubeLeaseStore(api: api), namespace: leaseNS, name: name, identity: me, logger: logger)
             }
             let policyCache = policies.cache
+            let caches = (policies.cache, cronJobs.cache, jobs.cache)
             let service = ControllerService(queue: queue, reconciler: reconciler, elector: elector, workers: workers, logger: logger) {
+                // As client-go's WaitForCacheSync: reconciling before the CronJob cache holds what exists would try to
+                // create CronJobs that are there (a restarted controller sent hundreds of such POSTs, each a 409).
+                while true {
+                    let (first, second, third) = (await caches.0.hasSynced, await caches.1.hasSynced, await caches.2.hasSynced)
+                    if first && second && third { break }
+                    guard (try? await Task.sleep(for: .milliseconds(50))) != nil else { return }
+                }
                 for (namespace, name) in await policyCache.names() {
                     await queue.add(PolicyKey(namespace: namespace, name: name))
                 }
@@ -119,7 +127,6 @@ struct ControllerRunCommand: AsyncParsableCommand {
             if let listenText = listen ?? environment["PYBAK_LISTEN"].flatMap({ $0.isEmpty ? nil : $0 }) {
                 let address: ListenAddress
                 do { address = try ListenAddress(parsing: listenText) } catch { throw PyBakError(.usage, "\(error)") }
-                let caches = (policies.cache, cronJobs.cache, jobs.cache)
                 let leaderElector = elector
                 let probes = ProbeServer(
                     address: address,
@@ -147,12 +154,9 @@ struct ControllerRunCommand: AsyncParsableCommand {
         }
     }
 
-    /// Once the policy informer has its first list, removes the catalog states of policies deleted while no
-    /// controller ran (the reconciler removes those deleted while it runs).
+    /// Removes the catalog states of policies deleted while no controller ran (the reconciler removes those deleted
+    /// while it runs); called once the policy informer has its first list.
     private static func pruneStates(_ catalog: ControllerCatalog, cache: InformerCache<BackupPolicy>, namespace: String?, logger: Logger) async {
-        while !(await cache.hasSynced) {
-            guard (try? await Task.sleep(for: .milliseconds(100))) != nil else { return }
-        }
         let keys = Set(await cache.names().map { PolicyKey(namespace: $0.namespace, name: $0.name) })
         do {
             let removed = try await catalog.retainOnly(keys, namespace: namespace)
