@@ -107,12 +107,15 @@ struct ControllerRunCommand: AsyncParsableCommand {
             }
             let policyCache = policies.cache
             let caches = (policies.cache, cronJobs.cache, jobs.cache)
+            /// Whether every informer has loaded its first list (readiness, and the wait before reconciling).
+            let synced: @Sendable () async -> Bool = {
+                let (first, second, third) = (await caches.0.hasSynced, await caches.1.hasSynced, await caches.2.hasSynced)
+                return first && second && third
+            }
             let service = ControllerService(queue: queue, reconciler: reconciler, elector: elector, workers: workers, logger: logger) {
                 // As client-go's WaitForCacheSync: reconciling before the CronJob cache holds what exists would try to
                 // create CronJobs that are there (a restarted controller sent hundreds of such POSTs, each a 409).
-                while true {
-                    let (first, second, third) = (await caches.0.hasSynced, await caches.1.hasSynced, await caches.2.hasSynced)
-                    if first && second && third { break }
+                while !(await synced()) {
                     guard (try? await Task.sleep(for: .milliseconds(50))) != nil else { return }
                 }
                 for (namespace, name) in await policyCache.names() {
@@ -131,9 +134,8 @@ struct ControllerRunCommand: AsyncParsableCommand {
                 let probes = ProbeServer(
                     address: address,
                     readiness: {
-                        let (first, second, third) = (await caches.0.hasSynced, await caches.1.hasSynced, await caches.2.hasSynced)
-                        let synced = first && second && third
-                        return (synced, synced ? nil : "the informers have not loaded their first lists yet")
+                        let ready = await synced()
+                        return (ready, ready ? nil : "the informers have not loaded their first lists yet")
                     },
                     metrics: {
                         let leading = await leaderElector?.isLeader ?? true

@@ -3,12 +3,9 @@ versions (a policy created during the outage still gets its CronJob), API 500s a
 it makes during the fault are counted and bounded), an invalid spec after a valid one (the CronJob is kept but
 suspended, with a clear condition and events), and RBAC: the controller works with exactly the rules of
 manifests/rbac (a token limited to them)."""
-import json
 import signal
-import ssl
 import subprocess
 import time
-import urllib.request
 
 import pytest
 import yaml
@@ -178,13 +175,6 @@ def secured_emulator(pybak, tmp_path):
     proc.wait(timeout=10)
 
 
-def secured_admin(url, path, body):
-    """An admin call to the TLS emulator (its self-signed certificate; admin endpoints only)."""
-    request = urllib.request.Request(f"{url}/_emulator/{path}", method="POST", headers={"Content-Type": "application/json"},
-                                     data=json.dumps(body).encode())
-    urllib.request.urlopen(request, context=ssl._create_unverified_context()).read()
-
-
 def kubeconfig_as(kubeconfig, tmp_path, user):
     """A copy of the emulator's kubeconfig whose user has only the given credentials (e.g. another token)."""
     config = yaml.safe_load(kubeconfig.read_text())
@@ -195,7 +185,7 @@ def kubeconfig_as(kubeconfig, tmp_path, user):
 
 def test_the_controller_needs_only_the_rbac_it_is_granted(pybak, secured_emulator, tmp_path):
     url, kubeconfig, volumes = secured_emulator
-    secured_admin(url, "tokens", {"token": "controller-token", "user": "system:serviceaccount:pybak-system:pybak-controller", "rules": rbac_rules()})
+    admin(url, "tokens", {"token": "controller-token", "user": "system:serviceaccount:pybak-system:pybak-controller", "rules": rbac_rules()})
     controller_config = kubeconfig_as(kubeconfig, tmp_path, {"token": "controller-token"})
 
     install_crd(kubeconfig)
@@ -206,7 +196,7 @@ def test_the_controller_needs_only_the_rbac_it_is_granted(pybak, secured_emulato
         (volumes / "archive").mkdir(parents=True, exist_ok=True)
         apply_policy(kubeconfig, tmp_path, "invoices")
         wait_for(lambda: get(kubeconfig, "cronjob", "invoices"), what="the CronJob")
-        secured_admin(url, "cronjobs/default/invoices/run", {"jobName": "invoices-now"})
+        admin(url, "cronjobs/default/invoices/run", {"jobName": "invoices-now"})
         _, conditions = wait_job(kubeconfig, "invoices-now")
         assert conditions == {"Complete"}
         assert stored(volumes / "archive" / "backups") == data
@@ -234,7 +224,7 @@ def test_a_rejected_token_is_replaced_from_the_rotated_token_file_without_a_rest
     still the leader, and a policy applied after the rotation gets its CronJob."""
     url, kubeconfig, _ = secured_emulator
     for token in ("sa-token-1", "sa-token-2"):
-        secured_admin(url, "tokens", {"token": token, "user": "system:serviceaccount:pybak-system:pybak-controller"})
+        admin(url, "tokens", {"token": token, "user": "system:serviceaccount:pybak-system:pybak-controller"})
     token_file = tmp_path / "token"
     token_file.write_text("sa-token-1")
     controller_config = kubeconfig_as(kubeconfig, tmp_path, {"tokenFile": str(token_file)})
@@ -247,7 +237,7 @@ def test_a_rejected_token_is_replaced_from_the_rotated_token_file_without_a_rest
         wait_for(lambda: get(kubeconfig, "cronjob", "before"), what="the first CronJob")
         log = tmp_path / "controller.log"
         before = len(log.read_text())
-        secured_admin(url, "faults", {"rejectToken": "sa-token-1"})
+        admin(url, "faults", {"rejectToken": "sa-token-1"})
         wait_for(lambda: "HTTP 401" in log.read_text()[before:], timeout=10, what="a refused request in the controller's log")
         (tmp_path / "token.new").write_text("sa-token-2")
         (tmp_path / "token.new").rename(token_file)  # as the kubelet swaps a projected token: atomically
